@@ -1,0 +1,1 @@
+// Compiles src/pch.hpp once; other torch targets reuse the result.

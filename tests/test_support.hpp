@@ -1,0 +1,25 @@
+#pragma once
+// Helpers shared by the tests: paths to test data and a way to run the `vsr` program and capture its output.
+
+#include <filesystem>
+#include <string>
+
+namespace vsr::test {
+
+/// tests/data in the source tree.
+inline std::filesystem::path data_dir() { return VSR_TEST_DATA_DIR; }
+
+/// A fresh empty temporary folder for one test, removed at exit of the test process.
+std::filesystem::path temp_dir(const std::string& name);
+
+/// Result of running the `vsr` program.
+struct CliResult {
+  int exit_code;
+  std::string out;  ///< stdout
+  std::string err;  ///< stderr
+};
+
+/// Runs `vsr <args>` (a shell-quoted argument string), optionally feeding `stdin_text`.
+CliResult run_cli(const std::string& args, const std::string& stdin_text = {});
+
+}  // namespace vsr::test
