@@ -1,6 +1,8 @@
 // Qwen2-VL smart_resize (transformers 4.45.1) in plain double arithmetic. No torch headers here.
 #include "vsr/vision/smart_resize.hpp"
 
+#include "vsr/eval/python_str.hpp"
+
 #include "vsr/core/error.hpp"
 
 #include <algorithm>
@@ -23,36 +25,6 @@ double python_round(double x) {
   return std::fmod(lower, 2.0) == 0.0 ? lower : lower + 1.0;
 }
 
-std::string python_float_repr(double x) {
-  if (std::isnan(x)) return "nan";
-  if (std::isinf(x)) return x < 0 ? "-inf" : "inf";
-  // Shortest round-trip digits in scientific form ("d.ddde[+-]x"), then Python's layout rule: positional
-  // notation for decimal exponents -4..15, scientific ("1e+16", "1e-05") otherwise.
-  char buf[64];
-  const auto res = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::scientific);
-  const std::string sci(buf, res.ptr);
-  const auto e = sci.find('e');
-  std::string mant = sci.substr(0, e);
-  const int exp = std::stoi(sci.substr(e + 1));
-  std::string sign;
-  if (mant[0] == '-') {
-    sign = "-";
-    mant.erase(0, 1);
-  }
-  std::string digits;
-  for (char c : mant)
-    if (c != '.') digits += c;
-  if (exp < -4 || exp >= 16) {
-    std::string out = sign + digits.substr(0, 1);
-    if (digits.size() > 1) out += "." + digits.substr(1);
-    const std::string ed = std::to_string(exp < 0 ? -exp : exp);
-    return out + "e" + (exp < 0 ? "-" : "+") + (ed.size() < 2 ? "0" : "") + ed;
-  }
-  if (exp < 0) return sign + "0." + std::string(static_cast<std::size_t>(-exp - 1), '0') + digits;
-  const auto int_len = static_cast<std::size_t>(exp) + 1;
-  if (digits.size() <= int_len) return sign + digits + std::string(int_len - digits.size(), '0') + ".0";
-  return sign + digits.substr(0, int_len) + "." + digits.substr(int_len);
-}
 
 ImageSize smart_resize(std::int64_t height, std::int64_t width, std::int64_t factor, std::int64_t min_pixels,
                        std::int64_t max_pixels) {
@@ -68,7 +40,7 @@ ImageSize smart_resize(std::int64_t height, std::int64_t width, std::int64_t fac
   const double h = static_cast<double>(height), w = static_cast<double>(width), f = static_cast<double>(factor);
   const double ratio = static_cast<double>(std::max(height, width)) / static_cast<double>(std::min(height, width));
   if (ratio > 200.0)
-    fail(kWhere, "size", "absolute aspect ratio must be smaller than 200, got " + python_float_repr(ratio));
+    fail(kWhere, "size", "absolute aspect ratio must be smaller than 200, got " + eval::python_float_repr(ratio));
 
   auto h_bar = static_cast<std::int64_t>(python_round(h / f)) * factor;
   auto w_bar = static_cast<std::int64_t>(python_round(w / f)) * factor;

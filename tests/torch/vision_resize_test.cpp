@@ -3,6 +3,7 @@
 #include "test_support.hpp"
 #include "vsr/core/error.hpp"
 #include "vsr/core/run_dir.hpp"
+#include "vsr/eval/python_str.hpp"
 #include "vsr/vision/pillow_resize.hpp"
 #include "vsr/vision/smart_resize.hpp"
 
@@ -59,7 +60,7 @@ TEST(SmartResize, PythonRoundAndRepr) {
   EXPECT_EQ(python_round(0.49999999999999994), 0.0);
   EXPECT_EQ(python_round(2.5000000000000004), 3.0);
   EXPECT_EQ(python_round(-1.5), -2.0);
-  using vsr::vision::python_float_repr;
+  using vsr::eval::python_float_repr;
   EXPECT_EQ(python_float_repr(201.03571428571428), "201.03571428571428");
   EXPECT_EQ(python_float_repr(250.0), "250.0");
   EXPECT_EQ(python_float_repr(2e7), "20000000.0");

@@ -21,10 +21,6 @@ struct ImageSize {
 /// floating-point rounding mode.
 double python_round(double x);
 
-/// Python's `repr` of a finite double (shortest round-trip digits, always with a '.' or exponent: "250.0",
-/// "201.03571428571428"), used to reproduce transformers' error texts.
-std::string python_float_repr(double x);
-
 /// Qwen2-VL's smart_resize exactly as transformers 4.45.1 computes it (same double arithmetic, Python's half-to-even
 /// `round`, `floor`/`ceil` with the `beta` scale). Throws vsr::Error with transformers' own message as the problem
 /// when `height < factor or width < factor` ("height:27 or width:100 must be larger than factor:28") or when the
