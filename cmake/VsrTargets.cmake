@@ -13,7 +13,7 @@ endfunction()
 
 # Warnings for vsr's own code.
 function(vsr_warnings target)
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter -Winvalid-pch)
 endfunction()
 
 # Give a torch-using target the shared precompiled header (made once, for the `vsr` core library).
