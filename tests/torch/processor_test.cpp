@@ -5,6 +5,8 @@
 #include "vsr/core/config.hpp"
 #include "vsr/core/error.hpp"
 #include "vsr/core/run_dir.hpp"
+#include "vsr/io/safetensors.hpp"
+#include "vsr/runtime/tensor_io.hpp"
 #include "vsr/vision/processor.hpp"
 
 #include <gtest/gtest.h>
@@ -21,35 +23,14 @@ namespace {
 
 namespace vv = vsr::vision;
 
-// TODO(lead): replace with vsr::io once merged. A minimal safetensors reader for the goldens: 8-byte LE header
-// length, JSON header {name: {dtype, shape, data_offsets}}, then the data.
+/// The golden tensors of one case file, read with vsr's safetensors reader.
 class Goldens {
  public:
-  explicit Goldens(const std::filesystem::path& path) : bytes_(vsr::read_file(path)) {
-    std::uint64_t n = 0;
-    if (bytes_.size() < 8) throw std::runtime_error("short safetensors file");
-    std::memcpy(&n, bytes_.data(), 8);  // little-endian host
-    header_ = nlohmann::json::parse(bytes_.substr(8, n));
-    base_ = 8 + n;
-  }
-  bool has(const std::string& name) const { return header_.contains(name); }
-  torch::Tensor tensor(const std::string& name) const {
-    const auto& h = header_.at(name);
-    static const std::map<std::string, torch::ScalarType> kTypes = {
-        {"U8", torch::kUInt8}, {"F32", torch::kFloat32}, {"I64", torch::kInt64}};
-    const auto shape = h.at("shape").get<std::vector<std::int64_t>>();
-    const auto off = h.at("data_offsets").get<std::vector<std::size_t>>();
-    if (base_ + off.at(1) > bytes_.size()) throw std::runtime_error("tensor past end of file: " + name);
-    auto t = torch::empty(shape, torch::TensorOptions().dtype(kTypes.at(h.at("dtype").get<std::string>())));
-    if (static_cast<std::size_t>(t.nbytes()) != off[1] - off[0]) throw std::runtime_error("bad size: " + name);
-    std::memcpy(t.data_ptr(), bytes_.data() + base_ + off[0], off[1] - off[0]);
-    return t;
-  }
+  explicit Goldens(const std::filesystem::path& path) : file_(vsr::io::SafetensorsFile::open(path)) {}
+  torch::Tensor tensor(const std::string& name) const { return vsr::to_tensor(file_.tensor(name)); }
 
  private:
-  std::string bytes_;
-  nlohmann::json header_;
-  std::size_t base_ = 0;
+  vsr::io::SafetensorsFile file_;
 };
 
 std::filesystem::path tiny() { return vsr::test::data_dir() / "qwen2vl-tiny"; }
