@@ -228,7 +228,48 @@ TEST(Qa, AppearanceOrderAndRoutePlanningWithKnownVisibility) {
       const auto c = cats(s);
       EXPECT_FALSE(c[0] == "tv" && c[1] == "table" && c[2] == "lamp" && c.back() == "cabinet" && c.size() == 4);
     }
-  EXPECT_GE(routes, 0);
+  EXPECT_GT(routes, 0);
+}
+
+TEST(Qa, RoutePlanningHandCases) {
+  // Four small objects: bed (0,0), tv (0,2), sink (2,0), desk (2,3); every object visible from frame 0.
+  Scene scene;
+  scene.name = "route";
+  auto add = [&](const char* label, float x, float y) {
+    SceneObject o;
+    o.label = label;
+    for (float dx : {-0.1f, 0.1f})
+      for (float dy : {-0.1f, 0.1f})
+        for (float z : {0.0f, 0.5f}) o.points.push_back({x + dx, y + dy, z});
+    o.box = bounding_box(o.points);
+    scene.objects.push_back(o);
+  };
+  add("bed", 0, 0), add("tv", 0, 2), add("sink", 2, 0), add("desk", 2, 3);
+  Visibility vis{{0, 0, 0, 0}, 1};
+  QaOptions o;
+  o.max_per_task_per_scene = 0;
+  o.tasks = "route_planning";
+  const auto v = generate_scene_questions(scene, o, &vis);
+  // bed facing tv (north) -> sink: -90 deg (right); sink -> desk: +90 deg (left).
+  const Sample* a = find(v, {"bed", "tv", "sink", "desk"});
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->ground_truth, "turn right, turn left");
+  EXPECT_EQ(a->question,
+            "You are a robot beginning at the bed facing the tv. You want to navigate to the desk. You will perform the "
+            "following actions (Note: for each [please fill in], choose either 'turn back,' 'turn left,' or 'turn "
+            "right.'): 1. [please fill in] 2. Go forward until the sink. 3. [please fill in] 4. Go forward until the "
+            "desk. You have reached the final destination.");
+  // desk facing sink (south) -> tv: leg (-2,-1) is -63.4 deg (right); tv -> bed: (0,-2) is +63.4 deg (left).
+  const Sample* b = find(v, {"desk", "sink", "tv", "bed"});
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(b->ground_truth, "turn right, turn left");
+  // tv facing bed (south) -> sink: leg (2,-2) is +45 deg, the left/straight boundary: no question.
+  for (const auto& s : v) EXPECT_FALSE(cats(s)[0] == "tv" && cats(s)[1] == "bed" && cats(s)[2] == "sink");
+  // One turn per leg: start, facing, stops..., destination -> (categories - 2) turns.
+  for (const auto& s : v) {
+    const auto c = cats(s);
+    EXPECT_EQ(std::count(s.ground_truth.begin(), s.ground_truth.end(), ','), static_cast<long>(c.size()) - 3);
+  }
 }
 
 TEST(Qa, RecordsRoundTripAndVsiBenchFilesLoad) {
