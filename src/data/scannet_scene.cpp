@@ -159,7 +159,10 @@ Scene load_scannet_scene(const std::filesystem::path& dir, std::string name) {
       if (it == by_segment.end())
         fail(agg, "segGroups[" + std::to_string(g) + "].segments",
              "segment " + std::to_string(s) + " is not in the segmentation file");
-      for (const auto v : it->second) obj.points.push_back(scene.mesh.vertices[v]);
+      for (const auto v : it->second) {
+        obj.points.push_back(scene.mesh.vertices[v]);
+        obj.vertex_ids.push_back(v);
+      }
     }
     obj.box = bounding_box(obj.points);
     scene.objects.push_back(std::move(obj));

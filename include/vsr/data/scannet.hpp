@@ -44,6 +44,7 @@ struct SceneObject {
   int id = 0;                                   ///< segGroup id (objectId)
   std::string label;                            ///< the annotation's label, as written
   std::vector<geometry::Point3f> points;        ///< its vertices, aligned
+  std::vector<std::uint32_t> vertex_ids;        ///< indices of those vertices in Scene::mesh
   Box box;                                      ///< gravity-aligned minimal box
 };
 
