@@ -123,3 +123,21 @@ TEST(Render, OccludedObjectIsNotVisible) {
   const Visibility v = compute_visibility(scene, {front, left}, 80, 60, 4);
   EXPECT_EQ(v.first_frame, (std::vector<int>{0, -1, 1}));
 }
+
+TEST(DataCli, SynthBuildAndStats) {
+  const auto dir = test::temp_dir("data_cli");
+  const std::string out = (dir / "scenes").string(), q = (dir / "q.jsonl").string();
+  auto r = test::run_cli("data synth --scenes 2 --seed 4 --out " + out +
+                         " --synth.width 32 --synth.height 24 --synth.fps 1 --synth.mesh_spacing 0.1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(std::filesystem::exists(dir / "scenes/videos/synthetic/synth000001_00_frames/00000.ppm"));
+  r = test::run_cli("data build --scannet " + out + " --out " + q + " --with-options --seed 2 --data.max_per_task_per_scene 1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = test::run_cli("data stats " + q);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("object_counting                2\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("room_size_estimation           2\n"), std::string::npos) << r.out;
+  r = test::run_cli("data build --scannet " + (dir / "missing").string() + " --out " + q);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("missing"), std::string::npos) << r.err;
+}
