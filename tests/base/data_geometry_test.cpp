@@ -60,7 +60,8 @@ TEST(Geometry, AlphaShapeAreaOfLShapedGridIsThePolygonArea) {
       const double x = i * 0.1, y = j * 0.1;
       if (y <= 4.0 + 1e-9 || x <= 3.0 + 1e-9) pts.push_back({x, y});
     }
-  const double area = alpha_shape_area(pts, 0.04);
+  const double area = alpha_shape_area_cgal(pts, 0.04);
+  EXPECT_NEAR(alpha_shape_area(pts, 0.04), area, 1e-9);
   EXPECT_GE(area, 33.0 - 1e-9);
   EXPECT_LE(area, 33.03);
   EXPECT_NEAR(alpha_shape_area(pts, 1e6), 37.5, 1e-6);
@@ -76,6 +77,19 @@ TEST(Geometry, AlphaShapeSeparatesClustersFartherApartThanTheRadius) {
     }
   EXPECT_NEAR(alpha_shape_area(pts, 0.04), 2.0, 1e-9);
   EXPECT_NEAR(alpha_shape_area(pts, 100.0), 3.0, 1e-9);
+}
+
+TEST(Geometry, FastAlphaShapeAreaEqualsCgalAlphaShape2) {
+  std::mt19937 gen(3);
+  std::uniform_real_distribution<double> u(0, 3);
+  for (int trial = 0; trial < 4; ++trial) {
+    std::vector<Point2> pts;
+    for (int i = 0; i < 3000; ++i) {
+      const double x = u(gen), y = u(gen);
+      if (trial % 2 == 0 || x < 1.5 || y < 1.0) pts.push_back({x, y});  // odd trials: an L-shaped cloud
+    }
+    for (double alpha : {0.001, 0.01, 0.04, 1.0}) EXPECT_NEAR(alpha_shape_area(pts, alpha), alpha_shape_area_cgal(pts, alpha), 1e-9);
+  }
 }
 
 TEST(Geometry, CloudDistanceMatchesBruteForce) {

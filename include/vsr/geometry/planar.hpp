@@ -36,9 +36,16 @@ struct Rect {
 /// hull). Degenerate inputs (one point, collinear points) give zero-width rectangles. Empty input gives Rect{}.
 Rect min_area_rect(std::span<const Point2> points);
 
-/// The area of the alpha shape of `points` with squared radius `alpha_squared` (CGAL's convention: a Delaunay
-/// triangle belongs to the shape when its squared circumradius is below alpha), REGULARIZED mode: the sum of the
-/// areas of the shape's interior triangles. `alphashape(points, 5)` in Python corresponds to alpha_squared = 0.04.
+/// The area of the alpha shape of `points` with squared radius `alpha_squared`, REGULARIZED mode, computed with
+/// CGAL's Alpha_shape_2: the sum of the areas of the shape's INTERIOR faces (Delaunay triangles whose squared
+/// circumradius is <= alpha). `alphashape(points, 5)` in Python corresponds to alpha_squared = 0.04. The reference
+/// definition; slower than alpha_shape_area.
+double alpha_shape_area_cgal(std::span<const Point2> points, double alpha_squared = 0.04);
+
+/// The same area as alpha_shape_area_cgal, computed directly on CGAL's Delaunay_triangulation_2 with the same
+/// face rule (Alpha_shape_2::classify: INTERIOR iff squared circumradius <= alpha; regularisation only removes
+/// singular edges and vertices, which have no area), after dropping exact duplicate points. About 4x faster; the
+/// tests check both agree.
 double alpha_shape_area(std::span<const Point2> points, double alpha_squared = 0.04);
 
 }  // namespace vsr::geometry
