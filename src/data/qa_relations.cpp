@@ -58,7 +58,6 @@ struct Level {
   std::vector<double> boundaries;                 // degrees, counter-clockwise from the facing direction
   std::vector<std::string> choices;               // options in a fixed order (shuffled per question)
   std::string (*answer)(double);                  // angle -> answer
-  const char* tail;                               // question text after the query
 };
 
 std::string easy_answer(double a) { return a < 180 ? "left" : "right"; }
@@ -68,11 +67,11 @@ std::string hard_answer(double a) {
 }
 
 const Level& level_of(const std::string& name) {
-  static const Level kEasy{"object_rel_direction_easy", {0, 180, 360}, {"left", "right"}, &easy_answer, nullptr};
+  static const Level kEasy{"object_rel_direction_easy", {0, 180, 360}, {"left", "right"}, &easy_answer};
   static const Level kMedium{"object_rel_direction_medium", {0, 135, 225, 360}, {"left", "right", "back"},
-                             &medium_answer, nullptr};
+                             &medium_answer};
   static const Level kHard{"object_rel_direction_hard", {0, 90, 180, 270, 360},
-                           {"front-left", "front-right", "back-left", "back-right"}, &hard_answer, nullptr};
+                           {"front-left", "front-right", "back-left", "back-right"}, &hard_answer};
   return name == "easy" ? kEasy : name == "medium" ? kMedium : kHard;
 }
 
