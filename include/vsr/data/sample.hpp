@@ -2,6 +2,8 @@
 /// @file
 /// The unit of data that flows from the QA builder or a VSI-Bench file to prompts, rewards and evaluation.
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -20,6 +22,8 @@ struct Sample {
   std::vector<std::string> options;  ///< lettered options "A. chair" (evaluation); empty in VSI-100k training data
   std::string ground_truth;          ///< a number ("3", "1.5"), an entity ("chair") or an option letter ("B")
   std::filesystem::path video;       ///< the walkthrough video
+  nlohmann::json meta = nlohmann::json::object();  ///< builder extras: "categories" (object categories in question
+                                                   ///< order) and task-specific values; empty for VSI-Bench records
 };
 
 /// How a question is answered and scored: a number (VSI-Bench's NA tasks, scored by relative accuracy) or a choice

@@ -1,0 +1,123 @@
+// `vsr data synth|build|stats`: synthetic scenes, VSI-100k-style question building from ScanNet folders, counts.
+#include "command.hpp"
+
+#include "vsr/core/config.hpp"
+#include "vsr/core/error.hpp"
+#include "vsr/core/progress.hpp"
+#include "vsr/data/qa.hpp"
+#include "vsr/data/records.hpp"
+#include "vsr/data/synth.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace vsr;
+
+int data_synth(int argc, const char* const* argv) {
+  Config cfg(argv[0]);
+  auto& synth = cfg.add<data::SynthOptions>();
+  int scenes = 10;
+  std::uint64_t seed = 0;
+  std::string out;
+  cfg.top_level().add("scenes", scenes, "number of scenes").add("seed", seed, "random seed").add("out", out, "output folder");
+  if (!cfg.parse(argc, argv)) return 0;
+  require(!out.empty(), "<command line>", "--out", "an output folder is required");
+  require(scenes >= 0, "<command line>", "--scenes", "expected a count >= 0");
+  ProgressBar bar("synth", scenes, "scenes");
+  for (int i = 0; i < scenes; ++i) {
+    data::write_synthetic_scene(out, data::make_synthetic_scene(seed, i, synth), synth);
+    bar.tick();
+  }
+  bar.finish();
+  std::printf("wrote %d scenes to %s\n", scenes, out.c_str());
+  return 0;
+}
+
+int data_build(int argc, const char* const* argv) {
+  Config cfg(argv[0]);
+  auto& qa = cfg.add<data::QaOptions>();
+  auto& synth = cfg.add<data::SynthOptions>();
+  std::string scannet, out;
+  bool with_options = false;
+  std::uint64_t seed = 0;
+  cfg.top_level()
+      .add("scannet", scannet, "folder of ScanNet scene folders")
+      .add("out", out, "output JSON-lines file")
+      .add("with-options", with_options, "add lettered options (same as --data.with_options)")
+      .add("seed", seed, "random seed (same as --data.seed)");
+  if (!cfg.parse(argc, argv)) return 0;
+  require(!scannet.empty(), "<command line>", "--scannet", "a scene folder is required");
+  require(!out.empty(), "<command line>", "--out", "an output file is required");
+  if (with_options) qa.with_options = true;
+  if (cfg.was_set("seed")) qa.seed = seed;
+  std::vector<fs::path> dirs;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(scannet, ec))
+    if (e.is_directory() && fs::exists(e.path() / (e.path().filename().string() + "_vh_clean_2.ply")))
+      dirs.push_back(e.path());
+  require(!ec, scannet, "", "cannot list the folder: " + ec.message());
+  std::sort(dirs.begin(), dirs.end());
+  std::vector<data::Sample> samples;
+  ProgressBar bar("build", static_cast<std::int64_t>(dirs.size()), "scenes");
+  for (const auto& dir : dirs) {
+    const data::Scene scene = data::load_scannet_scene(dir);
+    const auto poses = data::read_camera_path(dir, scene.name);
+    std::vector<data::Sample> qs;
+    if (!poses.empty()) {  // known camera path (synthetic): visibility from the sampled frames, eval-only tasks on
+      std::vector<data::CameraPose> sampled;
+      for (int i : data::uniform_frame_indices(int(poses.size()), synth.sampled_frames)) sampled.push_back(poses[i]);
+      const auto vis = data::compute_visibility(scene, sampled, synth.visibility_width, synth.visibility_height,
+                                                synth.min_pixels);
+      qs = data::generate_scene_questions(scene, qa, &vis);
+    } else {
+      qs = data::generate_scene_questions(scene, qa);
+    }
+    samples.insert(samples.end(), qs.begin(), qs.end());
+    bar.tick(1, std::to_string(samples.size()) + " questions");
+  }
+  bar.finish();
+  data::apply_total_caps(samples, qa);
+  data::write_samples(out, samples);
+  std::printf("wrote %zu questions from %zu scenes to %s\n", samples.size(), dirs.size(), out.c_str());
+  return 0;
+}
+
+int data_stats(int argc, const char* const* argv) {
+  Config cfg(argv[0]);
+  cfg.allow_positional(1);
+  if (!cfg.parse(argc, argv)) return 0;
+  require(cfg.positional().size() == 1, "<command line>", "FILE", "expected one JSON or JSON-lines file");
+  const auto samples = data::read_samples(cfg.positional()[0]);
+  std::size_t total = 0;
+  for (const auto& [type, n] : data::count_by_type(samples)) {
+    std::printf("%-30s %zu\n", type.c_str(), n);
+    total += n;
+  }
+  std::printf("%-30s %zu\n", "total", total);
+  return 0;
+}
+
+}  // namespace
+
+VSR_COMMAND(cmd_data, "data", "synthetic scenes, VSI-100k question building, dataset statistics") {
+  const char* usage = "usage: vsr data synth|build|stats [options] (`vsr data <action> --help`)\n";
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+    std::fputs(usage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string action = argv[1];
+  std::string program = std::string(argv[0]) + " " + action;
+  std::vector<const char*> args{program.c_str()};
+  for (int i = 2; i < argc; ++i) args.push_back(argv[i]);
+  const int n = static_cast<int>(args.size());
+  if (action == "synth") return data_synth(n, args.data());
+  if (action == "build") return data_build(n, args.data());
+  if (action == "stats") return data_stats(n, args.data());
+  vsr::fail("<command line>", "action", "expected synth, build or stats, found " + vsr::quote(action));
+}
