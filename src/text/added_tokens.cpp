@@ -16,10 +16,14 @@ void AddedTokenSplitter::reset(const std::vector<AddedToken>& tokens) {
     if (t.content.empty()) continue;
     by_content_[t.content] = &t;  // a later duplicate wins, as in a Python dict
   }
+  only_first_byte_ = -1;
   for (const auto& [content, t] : by_content_) {
+    const int first = static_cast<unsigned char>(content[0]);
+    only_first_byte_ = only_first_byte_ == -1 || only_first_byte_ == first ? first : -2;
     by_first_byte_[static_cast<unsigned char>(content[0])].push_back(t);
     has_flags_ = has_flags_ || t->lstrip || t->rstrip || t->single_word;
   }
+  if (only_first_byte_ < 0) only_first_byte_ = -1;
   for (auto& v : by_first_byte_)
     std::sort(v.begin(), v.end(), [](const AddedToken* a, const AddedToken* b) {
       return a->content.size() != b->content.size() ? a->content.size() > b->content.size() : a->content < b->content;
@@ -31,7 +35,7 @@ const AddedToken* AddedTokenSplitter::find(std::string_view s) const {
   return it == by_content_.end() ? nullptr : it->second;
 }
 
-void AddedTokenSplitter::split(std::string_view text, std::vector<Piece>& out, std::deque<std::string>& storage) const {
+void AddedTokenSplitter::split(std::string_view text, std::vector<Piece>& out, std::list<std::string>& storage) const {
   out.clear();
   if (by_content_.empty()) {
     if (!text.empty()) out.push_back({text, nullptr});
@@ -40,6 +44,11 @@ void AddedTokenSplitter::split(std::string_view text, std::vector<Piece>& out, s
   // Trie.split: the earliest position where some token matches, the longest token there.
   std::size_t start = 0;
   for (std::size_t i = 0; i < text.size();) {
+    if (only_first_byte_ >= 0) {  // jump to the next possible start
+      const void* p = std::memchr(text.data() + i, only_first_byte_, text.size() - i);
+      if (!p) break;
+      i = static_cast<std::size_t>(static_cast<const char*>(p) - text.data());
+    }
     const auto& candidates = by_first_byte_[static_cast<unsigned char>(text[i])];
     const AddedToken* hit = nullptr;
     for (const AddedToken* t : candidates)

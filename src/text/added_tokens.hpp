@@ -7,7 +7,7 @@
 
 #include <array>
 #include <cstdint>
-#include <deque>
+#include <list>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -37,8 +37,8 @@ class AddedTokenSplitter {
   const AddedToken* find(std::string_view s) const;
 
   /// Splits `text` into pieces as the slow tokenizer does; strings made by single_word gluing are kept in
-  /// `storage`. Empty pieces are dropped.
-  void split(std::string_view text, std::vector<Piece>& out, std::deque<std::string>& storage) const;
+  /// `storage` (a list: no allocation unless used). Empty pieces are dropped.
+  void split(std::string_view text, std::vector<Piece>& out, std::list<std::string>& storage) const;
 
   /// True when there are no added tokens.
   bool empty() const { return by_content_.empty(); }
@@ -47,6 +47,7 @@ class AddedTokenSplitter {
   std::unordered_map<std::string, const AddedToken*, StringHash, std::equal_to<>> by_content_;
   std::array<std::vector<const AddedToken*>, 256> by_first_byte_;  // longest first
   bool has_flags_ = false;  // any lstrip / rstrip / single_word
+  int only_first_byte_ = -1;  // the one first byte all tokens share (memchr scan), or -1
 };
 
 }  // namespace vsr::text::detail

@@ -36,8 +36,16 @@ class MergeTable {
   void grow();
 
   static constexpr std::uint64_t kEmpty = ~0ULL;
-  std::vector<std::uint64_t> keys_;
-  std::vector<Entry> values_;
+  struct Slot {
+    std::uint64_t key = kEmpty;
+    Entry value{};
+  };
+  std::vector<Slot> slots_;  // key and value side by side: one cache line per probe
+  // One bit per hash value (2^22 bits, 512 KiB, stays in cache): a clear bit proves a pair has no merge without
+  // touching the big table, which is most lookups between whole characters.
+  static constexpr int kFilterBits = 22;
+  std::vector<std::uint64_t> filter_;
+  static std::uint64_t filter_bit(std::uint64_t k) noexcept { return (k * 0xD6E8FEB86659FD93ULL) >> (64 - kFilterBits); }
   std::size_t size_ = 0;
   int shift_ = 64;
 };
@@ -50,12 +58,18 @@ class BpeModel {
   /// The merges.
   MergeTable merges;
 
+  /// Fills the dense table of merges between two one-byte tokens (call after byte_ids and merges are set).
+  void index_byte_pairs();
+
   /// Appends the BPE ids of one pre-token (raw bytes, non-empty) to `out`.
   void encode_word(std::string_view bytes, std::vector<std::int32_t>& out) const;
 
  private:
   void encode_scan(std::string_view bytes, std::vector<std::int32_t>& out) const;
   void encode_heap(std::string_view bytes, std::vector<std::int32_t>& out) const;
+  /// The merge of the one-byte tokens of bytes (b1, b2) (rank kNoRank when none): 512 KiB that stay in cache,
+  /// serving the first round of every word.
+  std::vector<MergeTable::Entry> byte_pairs_;
 };
 
 }  // namespace vsr::text::detail

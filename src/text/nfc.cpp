@@ -68,6 +68,10 @@ bool is_nfc_quick(std::string_view text) noexcept {
       i += b < 0x80 ? 1 : 2;
       continue;
     }
+    if (b >= 0xE4 && b <= 0xE9) {  // U+4000..U+9FFF: CJK ideographs (and Yijing symbols), all inert
+      i += 3;
+      continue;
+    }
     std::size_t len;
     bool bad;
     const char32_t c = decode_one(text, i, len, bad);

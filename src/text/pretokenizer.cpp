@@ -46,12 +46,23 @@ PreTokenizer::~PreTokenizer() {
   if (impl_ && impl_->code) pcre2_code_free(impl_->code);
 }
 
-PreTokenizer::Matcher::Matcher(const PreTokenizer& pre, std::string_view text)
-    : pre_(pre), text_(text), match_data_(pcre2_match_data_create_from_pattern(pre.impl_->code, nullptr)) {
-  if (!match_data_) throw std::bad_alloc();
+namespace {
+/// This thread's match data (one ovector pair: the pattern has no capturing group), made once per thread.
+pcre2_match_data* thread_match_data() {
+  struct Holder {
+    pcre2_match_data* md = pcre2_match_data_create(1, nullptr);
+    ~Holder() { pcre2_match_data_free(md); }
+  };
+  thread_local Holder holder;
+  if (!holder.md) throw std::bad_alloc();
+  return holder.md;
 }
+}  // namespace
 
-PreTokenizer::Matcher::~Matcher() { pcre2_match_data_free(static_cast<pcre2_match_data*>(match_data_)); }
+PreTokenizer::Matcher::Matcher(const PreTokenizer& pre, std::string_view text)
+    : pre_(pre), text_(text), match_data_(thread_match_data()) {}
+
+PreTokenizer::Matcher::~Matcher() = default;
 
 bool PreTokenizer::Matcher::next(std::string_view& piece) {
   if (pos_ >= text_.size()) return false;

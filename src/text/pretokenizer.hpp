@@ -28,7 +28,7 @@ class PreTokenizer {
     while (m.next(piece)) fn(piece);
   }
 
-  /// Iterates the matches in one text (holds the PCRE2 match data).
+  /// Iterates the matches in one text (uses this thread's PCRE2 match data: one Matcher per thread at a time).
   class Matcher {
    public:
     Matcher(const PreTokenizer& pre, std::string_view text);

@@ -5,19 +5,19 @@
 #include "nfc.hpp"
 #include "tokenizer_impl.hpp"
 #include "utf8.hpp"
+#include "word_cache.hpp"
 #include "vsr/core/error.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <deque>
-#include <mutex>
+#include <atomic>
+#include <list>
 
 namespace vsr::text {
 
 namespace {
-constexpr std::size_t kMaxCachedWordBytes = 256;
-constexpr std::size_t kMaxCacheEntries = 1u << 18;
+std::atomic<std::uint64_t> next_cache_owner{1};
 }  // namespace
 
 Tokenizer::Tokenizer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -78,6 +78,7 @@ void Tokenizer::Impl::build(std::vector<std::pair<std::string, std::int32_t>> vo
     if (m == token_ids.end()) fail(merges_source, field, fmt::format("result {} is not in the vocabulary", quote(joined)));
     bpe.merges.set(l->second, r->second, {static_cast<std::int32_t>(rank), m->second});
   }
+  bpe.index_byte_pairs();
   if (ignore_merges) {
     bytes_ids.clear();
     for (const auto& [token, id] : token_ids)
@@ -112,7 +113,7 @@ void Tokenizer::Impl::build(std::vector<std::pair<std::string, std::int32_t>> vo
   added = std::move(added_tokens);
   splitter.reset(added);
   distinct_tokens = static_cast<std::int32_t>(token_ids.size());
-  cache.clear();
+  cache_owner = next_cache_owner.fetch_add(1);
 }
 
 std::optional<std::int32_t> Tokenizer::Impl::mark_special(std::string_view name) {
@@ -122,32 +123,29 @@ std::optional<std::int32_t> Tokenizer::Impl::mark_special(std::string_view name)
   return it->second;
 }
 
-void Tokenizer::Impl::encode_piece(std::string_view piece, std::vector<std::int32_t>& out) const {
-  if (piece.size() > kMaxCachedWordBytes) {
-    bpe.encode_word(piece, out);
-    return;
-  }
-  {
-    std::shared_lock lock(cache_mutex);
-    const auto it = cache.find(piece);
-    if (it != cache.end()) {
-      out.insert(out.end(), it->second.begin(), it->second.end());
-      return;
-    }
-  }
+void Tokenizer::Impl::encode_piece(std::string_view piece, std::vector<std::int32_t>& out,
+                                   detail::WordCache& cache) const {
   const std::size_t first = out.size();
+  if (piece.size() > detail::WordCache::kMaxKey) {
+    if (ignore_merges) {
+      const auto it = bytes_ids.find(piece);
+      if (it != bytes_ids.end()) return out.push_back(it->second);
+    }
+    return bpe.encode_word(piece, out);
+  }
+  const std::uint64_t h = detail::hash_bytes(piece);
+  if (cache.lookup(piece, h, out)) return;
   if (ignore_merges) {
     const auto it = bytes_ids.find(piece);
     if (it != bytes_ids.end()) out.push_back(it->second);
   }
   if (out.size() == first) bpe.encode_word(piece, out);
-  std::unique_lock lock(cache_mutex);
-  if (cache.size() >= kMaxCacheEntries) cache.clear();
-  cache.emplace(std::string(piece), std::vector<std::int32_t>(out.begin() + static_cast<std::ptrdiff_t>(first), out.end()));
+  cache.store(piece, h, out.data() + first, out.size() - first);
 }
 
 void Tokenizer::Impl::encode_text(std::string_view text, std::vector<std::int32_t>& out) const {
-  pre.for_each_piece(text, [&](std::string_view piece) { encode_piece(piece, out); });
+  auto& cache = detail::WordCache::for_thread(cache_owner);
+  pre.for_each_piece(text, [&](std::string_view piece) { encode_piece(piece, out, cache); });
 }
 
 void Tokenizer::encode_into(std::string_view text, std::vector<std::int32_t>& out) const {
@@ -163,7 +161,7 @@ void Tokenizer::encode_into(std::string_view text, std::vector<std::int32_t>& ou
     return;
   }
   std::vector<detail::Piece> pieces;
-  std::deque<std::string> storage;
+  std::list<std::string> storage;
   im.splitter.split(text, pieces, storage);
   for (const auto& p : pieces) {
     if (p.added)

@@ -4,11 +4,11 @@
 #include "added_tokens.hpp"
 #include "bpe.hpp"
 #include "pretokenizer.hpp"
+#include "word_cache.hpp"
 #include "vsr/text/tokenizer.hpp"
 
 #include <cstdint>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -44,9 +44,8 @@ struct Tokenizer::Impl {
   detail::PreTokenizer pre;
   std::optional<std::int32_t> eos, pad;
 
-  /// Word cache: pre-token bytes -> ids.
-  mutable std::shared_mutex cache_mutex;
-  mutable std::unordered_map<std::string, std::vector<std::int32_t>, detail::StringHash, std::equal_to<>> cache;
+  /// Tags this tokenizer's entries in the per-thread word caches (unique per instance, never reused).
+  std::uint64_t cache_owner = 0;
 
   /// Fills the id tables, the BPE model and the splitter from the vocabulary, merges and added tokens; throws
   /// vsr::Error naming `origin` (and the merges/vocab source names) on inconsistencies.
@@ -59,8 +58,8 @@ struct Tokenizer::Impl {
 
   /// Appends the ids of a text stretch that holds no added token.
   void encode_text(std::string_view text, std::vector<std::int32_t>& out) const;
-  /// Appends the BPE ids of one pre-token, through the cache.
-  void encode_piece(std::string_view piece, std::vector<std::int32_t>& out) const;
+  /// Appends the BPE ids of one pre-token, through this thread's word cache.
+  void encode_piece(std::string_view piece, std::vector<std::int32_t>& out, detail::WordCache& cache) const;
 };
 
 }  // namespace vsr::text

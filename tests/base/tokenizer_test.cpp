@@ -1,6 +1,7 @@
 // Tests of vsr::text::Tokenizer against transformers 4.45.1's slow Qwen2Tokenizer: the 36 goldens of
-// tests/data/qwen2vl-tiny/tokenizer_cases.json, the 70 + 8 harder cases of tests/data/tokenizer (README there says
-// how they were made), the added-token flags, the BPE merge order, both file formats and the load errors.
+// tests/data/qwen2vl-tiny/tokenizer_cases.json, the 70 encode + 8 decode harder cases of tests/data/tokenizer
+// (its README says how they were made), the added-token flags, the BPE merge order, both file formats, the load
+// errors.
 #include "test_support.hpp"
 #include "vsr/core/error.hpp"
 #include "vsr/core/run_dir.hpp"
@@ -231,13 +232,18 @@ TEST(Tokenizer, TokenizerJsonGivesTheSameIdsAsTheSlowFiles) {
 TEST(Tokenizer, BpeMergesEveryOccurrenceOfTheBestPairBeforeLookingAtNewPairs) {
   // Ranks: "aa a" (0) before "a a" (1). GPT-2's bpe() merges all non-overlapping "a a" left to right in one pass,
   // then looks again: "aaaa" -> [aa, aa] (no "aa aa" merge), whereas merging one pair at a time would give
-  // [aaa, a]. "aaa" -> [aa, a] -> [aaa]. Words over 128 bytes take the heap path and must agree.
+  // [aaa, a]. "aaa" -> [aa, a] -> [aaa]. Words up to 16 bytes take the rank-scan path, longer ones the heap path;
+  // both must follow this order.
   const auto dir = slow_dir("bpe_order", tiny_vocab({"aa", "aaa"}), "#version: 0.2\naa a\na a\n", json::object());
   const Tokenizer t = Tokenizer::from_dir(dir);
   const std::int32_t a = 'a', aa = 256, aaa = 257;
   EXPECT_EQ(t.encode("aaaa"), (Ids{aa, aa}));
   EXPECT_EQ(t.encode("aaa"), (Ids{aaa}));
   EXPECT_EQ(t.encode("aaaaa"), (Ids{aa, aaa}));  // [aa, aa, a] -> "aa a" at the end
+  EXPECT_EQ(t.encode(std::string(16, 'a')), Ids(8, aa));
+  Ids seventeen(7, aa);
+  seventeen.push_back(aaa);
+  EXPECT_EQ(t.encode(std::string(17, 'a')), seventeen);
   EXPECT_EQ(t.encode(std::string(130, 'a')), Ids(65, aa));
   Ids odd(64, aa);
   odd.push_back(aaa);

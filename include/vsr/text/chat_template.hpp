@@ -16,7 +16,11 @@ namespace vsr::text {
 /// One item of a message's content (`{"type": "text", "text": ...}`, `{"type": "image"}`, `{"type": "video"}`).
 struct ChatContent {
   /// What the item is.
-  enum class Kind { Text, Image, Video };
+  enum class Kind {
+    Text,   ///< literal text
+    Image,  ///< one image: `<|vision_start|><|image_pad|><|vision_end|>`
+    Video,  ///< one video: `<|vision_start|><|video_pad|><|vision_end|>`
+  };
   Kind kind = Kind::Text;  ///< text, image or video
   std::string text;        ///< the text of a Text item (empty for images and videos)
 };

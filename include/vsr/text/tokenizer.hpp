@@ -46,8 +46,11 @@ class Tokenizer {
                               std::vector<std::pair<std::string, std::string>> merges, std::vector<AddedToken> added,
                               const std::string& origin = "<memory>");
 
+  /// Moves the loaded tokenizer (the source is left empty and must not be used).
   Tokenizer(Tokenizer&&) noexcept;
+  /// Moves the loaded tokenizer (the source is left empty and must not be used).
   Tokenizer& operator=(Tokenizer&&) noexcept;
+  /// Frees the tables.
   ~Tokenizer();
 
   /// Token ids of `text` (`tokenizer.encode(text, add_special_tokens=False)`; Qwen2 adds none anyway). Added tokens

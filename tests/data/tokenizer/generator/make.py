@@ -1,8 +1,10 @@
-import json, sys, subprocess
-sys.path.insert(0, "/tmp/ref")
+# Writes the hard tokenizer cases (see ../README.md). Run from tests/data/tokenizer with node's package in /tmp/tokjs.
+import json, os, sys, subprocess
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
 from qwen2_ref import Ref
 from cases import texts, invalid
-r = Ref("/work/wt/tok/tests/data/qwen2vl-tiny/tokenizer")
+r = Ref(os.path.join(HERE, "..", "..", "qwen2vl-tiny", "tokenizer"))
 node_in = texts + [b.decode("utf-8", errors="replace") for b in invalid]
 json.dump(node_in, open("/tmp/tokjs/h.json", "w"))
 subprocess.run(["node", "gen.mjs", "h.json", "hout.json"], cwd="/tmp/tokjs", check=True)
