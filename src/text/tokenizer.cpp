@@ -133,7 +133,7 @@ void Tokenizer::Impl::encode_piece(std::string_view piece, std::vector<std::int3
     }
     return bpe.encode_word(piece, out);
   }
-  const std::uint64_t h = detail::hash_bytes(piece);
+  const std::uint64_t h = detail::WordCache::hash(piece, cache_owner);
   if (cache.lookup(piece, h, out)) return;
   if (ignore_merges) {
     const auto it = bytes_ids.find(piece);
@@ -144,7 +144,7 @@ void Tokenizer::Impl::encode_piece(std::string_view piece, std::vector<std::int3
 }
 
 void Tokenizer::Impl::encode_text(std::string_view text, std::vector<std::int32_t>& out) const {
-  auto& cache = detail::WordCache::for_thread(cache_owner);
+  auto& cache = detail::WordCache::for_thread();
   pre.for_each_piece(text, [&](std::string_view piece) { encode_piece(piece, out, cache); });
 }
 

@@ -1,6 +1,6 @@
 #pragma once
-// A per-thread, direct-mapped cache of BPE results for short pre-tokens (no locks: each thread has its own, tagged
-// with the tokenizer instance it belongs to).
+// A per-thread, direct-mapped cache of BPE results for short pre-tokens (no locks: each thread has its own). Entries
+// of different tokenizers share it: the tokenizer's tag is mixed into the hash, and a hit needs hash and key equal.
 
 #include <cstdint>
 #include <cstring>
@@ -52,11 +52,15 @@ class WordCache {
   static constexpr std::size_t kMaxKey = 30;  ///< longer pre-tokens are not cached
   static constexpr std::size_t kMaxIds = 6;  ///< results with more ids are not cached
 
-  /// The cache of this thread for tokenizer `owner` (emptied when the thread switches tokenizers).
-  static WordCache& for_thread(std::uint64_t owner) {
+  /// The cache of this thread.
+  static WordCache& for_thread() {
     thread_local WordCache cache;
-    if (cache.owner_ != owner) cache.reset(owner);
     return cache;
+  }
+
+  /// The hash of `key` for the tokenizer tagged `owner` (a tag never used by another tokenizer).
+  static std::uint64_t hash(std::string_view key, std::uint64_t owner) noexcept {
+    return hash_bytes(key) ^ (owner * 0x9E3779B97F4A7C15ULL);
   }
 
   /// Appends the cached ids of `key` to `out`; false on a miss.
@@ -88,12 +92,7 @@ class WordCache {
     std::int32_t ids[kMaxIds];
   };
   static_assert(sizeof(Slot) == 64);
-  void reset(std::uint64_t owner) {
-    owner_ = owner;
-    slots_.assign(kSlots, Slot{});
-  }
-  std::uint64_t owner_ = 0;
-  std::vector<Slot> slots_;
+  std::vector<Slot> slots_ = std::vector<Slot>(kSlots);
 };
 
 }  // namespace vsr::text::detail

@@ -251,6 +251,16 @@ TEST(Tokenizer, BpeMergesEveryOccurrenceOfTheBestPairBeforeLookingAtNewPairs) {
   EXPECT_EQ(t.encode("a"), (Ids{a}));
 }
 
+TEST(Tokenizer, TwoTokenizersInOneThreadKeepTheirOwnCachedWords) {
+  // Both share this thread's word cache; each must get its own BPE of "aaaa" every time.
+  const auto dir = slow_dir("two_caches", tiny_vocab({"aa", "aaa"}), "#version: 0.2\naa a\na a\n", json::object());
+  const Tokenizer tiny = Tokenizer::from_dir(dir);
+  for (int round = 0; round < 3; ++round) {
+    EXPECT_EQ(tiny.encode("aaaa"), (Ids{256, 256}));
+    EXPECT_EQ(qwen().encode("aaaa"), (Ids{28458}));  // "aaaa" is one Qwen2 token
+  }
+}
+
 TEST(Tokenizer, AddedTokenFlagsFollowTheSlowTokenizer) {
   // lstrip: the text to the left loses its trailing whitespace; rstrip: the text to the right loses its leading
   // whitespace; single_word: a token glued to a neighbour that does not end/start with a space becomes text.
