@@ -368,6 +368,14 @@ struct VideoReader::Impl {
     return index_of(frame->best_effort_timestamp != AV_NOPTS_VALUE ? frame->best_effort_timestamp : frame->pts);
   }
 
+  /// Fails unless `n` frames fit in ReaderOptions::max_bytes.
+  void check_bytes(std::int64_t n) const {
+    const std::int64_t fb = width * height * 3;
+    if (n > 0 && n > opt.max_bytes / fb)
+      fail_here("frames", fmt::format("{} frames of {}x{} need {} bytes, over the limit of {} (ReaderOptions::max_bytes)",
+                                      n, width, height, static_cast<double>(n) * static_cast<double>(fb), opt.max_bytes));
+  }
+
   Frames read(std::span<const std::int64_t> indices) {
     Frames out;
     out.width = width;
@@ -375,10 +383,8 @@ struct VideoReader::Impl {
     const auto n = static_cast<std::int64_t>(indices.size());
     for (std::int64_t i : indices)
       if (i < 0 || i >= count) fail_here("frame index", fmt::format("{} outside [0, {})", i, count));
+    check_bytes(n);
     const std::int64_t fb = width * height * 3;
-    if (n > 0 && (n > opt.max_bytes / fb))
-      fail_here("frames", fmt::format("{} frames of {}x{} need {} bytes, over the limit of {} (ReaderOptions::max_bytes)",
-                                      n, width, height, static_cast<double>(n) * static_cast<double>(fb), opt.max_bytes));
     out.count = n;
     out.indices.assign(indices.begin(), indices.end());
     out.rgb.resize(static_cast<std::size_t>(n * fb));
@@ -428,6 +434,12 @@ struct VideoReader::Impl {
           seek = true;
           continue;
         }
+        if (!found && !fresh) {
+          // Continuing from an earlier call whose read-ahead skipped this frame as unwanted (a non-reference frame
+          // sent with AVDISCARD_NONREF): decode it again from its keyframe.
+          seek = true;
+          continue;
+        }
         if (!found) {
           positioned = false;
           if (decoder_eof)
@@ -469,6 +481,7 @@ std::string VideoReader::container_name() const { return impl_->fmt->iformat->na
 const fs::path& VideoReader::path() const { return impl_->path; }
 
 Frames VideoReader::read_all() {
+  impl_->check_bytes(impl_->count);
   std::vector<std::int64_t> all(static_cast<std::size_t>(impl_->count));
   for (std::int64_t i = 0; i < impl_->count; ++i) all[static_cast<std::size_t>(i)] = i;
   return impl_->read(all);

@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <fstream>
@@ -157,6 +158,22 @@ TEST(VideoRoundTrip, ReadIndicesAnyOrderWithRepeatsAndRejectsOutOfRange) {
   const std::vector<std::int64_t> bad{3, 48};
   expect_error([&] { r.read_indices(bad); }, shared_mp4(), "48 outside [0, 48)");
   EXPECT_EQ(r.read_indices(std::vector<std::int64_t>{}).count, 0);
+}
+
+TEST(VideoRoundTrip, ConsecutiveChunksAcrossCallsKeepSkippedBFrames) {
+  // Decoding frames 0..4 reads ahead past frame 4 and skips the non-reference B-frames it does not want; the next
+  // call, asking for 5..9, must still deliver them.
+  for (int threads : {1, 2}) {
+    vsr::video::ReaderOptions ro;
+    ro.threads = threads;
+    VideoReader r(shared_mp4(), ro);
+    for (std::int64_t s = 0; s < kN; s += 5) {
+      std::vector<std::int64_t> chunk;
+      for (std::int64_t i = s; i < std::min<std::int64_t>(kN, s + 5); ++i) chunk.push_back(i);
+      const Frames f = r.read_indices(chunk);
+      for (std::size_t i = 0; i < chunk.size(); ++i) expect_shows(f, static_cast<std::int64_t>(i), chunk[i]);
+    }
+  }
 }
 
 TEST(VideoRoundTrip, EveryFrameAloneAfterSeeksWithShortGopAndThreads) {

@@ -27,13 +27,17 @@ struct ReaderOptions {
   /// Cap on the bytes of one returned Frames (`count * H * W * 3`); a request beyond it fails before allocating.
   std::int64_t max_bytes = std::int64_t{4} << 30;
   /// Seek (to the keyframe before the next wanted frame) when it lies more than this many frames past the last
-  /// decoded one; 0 uses the stream's mean keyframe distance (the GOP), measured at open.
+  /// decoded one; 0 (the default) seeks exactly when a keyframe lies between the two, so no frame is decoded that
+  /// a seek would have skipped.
   std::int64_t seek_gap = 0;
 };
 
-/// One open video file, its first video stream (FFmpeg's "best" video stream). Frames come out as RGB24 at the
-/// source size (swscale, BT.601 matrix as in PyAV/decord, range taken from the stream). Not thread-safe: use one
-/// reader per thread. Every failure is a vsr::Error naming the file.
+/// One open video file, its FFmpeg "best" video stream. Frame i is the i-th frame in presentation order. Frames come
+/// out as RGB24 at the source size (swscale, bilinear, BT.601 matrix as PyAV's default, full or limited range as the
+/// stream says). Frames are identified by presentation time stamp, except where the container has no usable ones
+/// (AVI with B-frames stores decoding times; raw streams): there frames are numbered in decoding-output order from
+/// the start and the reader only ever seeks back to the start. Not thread-safe: use one reader per thread. Every
+/// failure is a vsr::Error naming the file.
 class VideoReader {
  public:
   /// Opens `path` and reads its header. Fails on a missing or empty file, a file that is not a video (no video
@@ -45,9 +49,10 @@ class VideoReader {
   VideoReader(const VideoReader&) = delete;
   VideoReader& operator=(const VideoReader&) = delete;
 
-  /// Exact number of frames. MP4/MOV constant-frame-rate streams: the container's sample count (`nb_frames`),
-  /// checked against the duration and the file size; any other container or a variable frame rate: counted once at
-  /// open by demuxing every packet of the stream (no decoding).
+  /// Exact number of frames. MP4/MOV with evenly spaced time stamps and no edit-list trimming: the container's
+  /// sample count (`nb_frames`, checked against the file size; no packet is read). Any other container, or a variable
+  /// frame rate: counted once at open by demuxing every packet of the stream (no decoding), which also yields each
+  /// frame's time stamp and the keyframes; a count well short of the stated duration is reported as truncation.
   std::int64_t frame_count() const;
   /// True when frame_count() was counted by demuxing rather than taken from the container.
   bool frame_count_was_counted() const;
