@@ -14,8 +14,8 @@ void configure_ffmpeg_log() {
       const struct {
         const char* name;
         int level;
-      } levels[] = {{"quiet", AV_LOG_QUIET}, {"panic", AV_LOG_PANIC},     {"fatal", AV_LOG_FATAL},
-                    {"error", AV_LOG_ERROR}, {"warning", AV_LOG_WARNING}, {"info", AV_LOG_INFO},
+      } levels[] = {{"quiet", AV_LOG_QUIET},     {"panic", AV_LOG_PANIC},     {"fatal", AV_LOG_FATAL},
+                    {"error", AV_LOG_ERROR},     {"warning", AV_LOG_WARNING}, {"info", AV_LOG_INFO},
                     {"verbose", AV_LOG_VERBOSE}, {"debug", AV_LOG_DEBUG}};
       for (const auto& l : levels)
         if (std::strcmp(env, l.name) == 0) level = l.level;

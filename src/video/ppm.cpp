@@ -47,7 +47,8 @@ Frames read_ppm(const std::filesystem::path& path) {
       ok = ok && std::isdigit(static_cast<unsigned char>(c));
       v = v * 10 + (c - '0');
     }
-    require(ok && v >= 1 && v <= max, file, field, fmt::format("expected an integer in [1, {}], got {}", max, quote(t)));
+    require(ok && v >= 1 && v <= max, file, field,
+            fmt::format("expected an integer in [1, {}], got {}", max, quote(t)));
     return v;
   };
   require(token() == "P6", file, "magic", "expected a binary PPM (P6)");

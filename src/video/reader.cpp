@@ -65,8 +65,7 @@ struct VideoReader::Impl {
     AVFormatContext* raw = nullptr;
     const int err = avformat_open_input(&raw, path.c_str(), nullptr, nullptr);
     if (err == AVERROR_EOF) fail_here("", "no video data (empty or truncated file)");
-    if (err < 0)
-      fail_here("", fmt::format("not a readable video or truncated (FFmpeg: {})", av_error_text(err)));
+    if (err < 0) fail_here("", fmt::format("not a readable video or truncated (FFmpeg: {})", av_error_text(err)));
     fmt.reset(raw);
   }
 
@@ -117,7 +116,8 @@ struct VideoReader::Impl {
     dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
     dec->pkt_timebase = tb;
     if (const int err = avcodec_open2(dec.get(), codec, nullptr); err < 0)
-      fail_here("video stream", fmt::format("cannot open the {} decoder (FFmpeg: {})", codec->name, av_error_text(err)));
+      fail_here("video stream",
+                fmt::format("cannot open the {} decoder (FFmpeg: {})", codec->name, av_error_text(err)));
     frame.reset(av_frame_alloc());
     pkt.reset(av_packet_alloc());
     if (!frame || !pkt) fail_here("", "out of memory");
@@ -141,7 +141,8 @@ struct VideoReader::Impl {
     if (!is_mov_family(fmt.get())) return false;
     const int n = avformat_index_get_entries_count(st);
     if (n <= 0 || st->nb_frames != n) return false;
-    if (n > kMaxFrameCount) fail_here("video stream", fmt::format("{} frames exceed the limit of {}", n, kMaxFrameCount));
+    if (n > kMaxFrameCount)
+      fail_here("video stream", fmt::format("{} frames exceed the limit of {}", n, kMaxFrameCount));
     const std::int64_t file_size = fmt->pb ? avio_size(fmt->pb) : -1;
     std::int64_t first = 0, prev = 0, end = 0, delta = 0;
     std::vector<std::int64_t> keys;
@@ -157,8 +158,8 @@ struct VideoReader::Impl {
     }
     if (n >= 2 && delta <= 0) return false;
     if (file_size > 0 && end > file_size)
-      fail_here("video stream", fmt::format("truncated: frame data runs to byte {} but the file has {} bytes", end,
-                                            file_size));
+      fail_here("video stream",
+                fmt::format("truncated: frame data runs to byte {} but the file has {} bytes", end, file_size));
     mode = IndexMode::Uniform;
     count = n;
     step = n >= 2 ? delta : 1;
@@ -175,8 +176,9 @@ struct VideoReader::Impl {
     for (;;) {
       const int err = av_read_frame(fmt.get(), pkt.get());
       if (err == AVERROR_EOF) break;
-      if (err < 0) fail_here("video stream", fmt::format("cannot read packet {} (truncated or corrupt file; FFmpeg: {})",
-                                                         seen.size(), av_error_text(err)));
+      if (err < 0)
+        fail_here("video stream", fmt::format("cannot read packet {} (truncated or corrupt file; FFmpeg: {})",
+                                              seen.size(), av_error_text(err)));
       if (pkt->stream_index == stream && !(pkt->flags & AV_PKT_FLAG_DISCARD)) {
         const std::int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
         if (ts == AV_NOPTS_VALUE) have_pts = false;
@@ -229,8 +231,9 @@ struct VideoReader::Impl {
       span = static_cast<double>(hi->first - lo->first) * av_q2d(tb) + frame_s;
     }
     if (span + 2 * frame_s + 0.05 * stated < stated)
-      fail_here("video stream", fmt::format("truncated: the container states {:.3f} s but the frames stop after {:.3f} s",
-                                            stated, span));
+      fail_here(
+          "video stream",
+          fmt::format("truncated: the container states {:.3f} s but the frames stop after {:.3f} s", stated, span));
   }
 
   std::int64_t pts_of(std::int64_t index) const {
@@ -295,17 +298,18 @@ struct VideoReader::Impl {
   /// Converts the decoded frame into `dst` (H*W*3 bytes).
   void convert(std::uint8_t* dst) {
     if (frame->width != width || frame->height != height)
-      fail_here("video stream", fmt::format("frame size changes from {}x{} to {}x{}", width, height, frame->width,
-                                            frame->height));
+      fail_here("video stream",
+                fmt::format("frame size changes from {}x{} to {}x{}", width, height, frame->width, frame->height));
     const int range = frame->color_range == AVCOL_RANGE_JPEG ? 1 : 0;
     if (!sws || frame->format != sws_format || range != sws_range) {
-      SwsContext* s = sws_getContext(static_cast<int>(width), static_cast<int>(height),
-                                     static_cast<AVPixelFormat>(frame->format), static_cast<int>(width),
-                                     static_cast<int>(height), AV_PIX_FMT_RGB24, SWS_BILINEAR, nullptr, nullptr, nullptr);
-      if (!s) fail_here("video stream", fmt::format("cannot convert pixel format {} to RGB",
-                                                    quote(av_get_pix_fmt_name(static_cast<AVPixelFormat>(frame->format))
-                                                              ? av_get_pix_fmt_name(static_cast<AVPixelFormat>(frame->format))
-                                                              : "?")));
+      SwsContext* s = sws_getContext(
+          static_cast<int>(width), static_cast<int>(height), static_cast<AVPixelFormat>(frame->format),
+          static_cast<int>(width), static_cast<int>(height), AV_PIX_FMT_RGB24, SWS_BILINEAR, nullptr, nullptr, nullptr);
+      if (!s)
+        fail_here("video stream", fmt::format("cannot convert pixel format {} to RGB",
+                                              quote(av_get_pix_fmt_name(static_cast<AVPixelFormat>(frame->format))
+                                                        ? av_get_pix_fmt_name(static_cast<AVPixelFormat>(frame->format))
+                                                        : "?")));
       sws.reset(s);
       const int* coeffs = sws_getCoefficients(SWS_CS_ITU601);
       sws_setColorspaceDetails(s, coeffs, range, coeffs, 1, 0, 1 << 16, 1 << 16);
@@ -318,8 +322,8 @@ struct VideoReader::Impl {
     sws_scale(sws.get(), frame->data, frame->linesize, 0, static_cast<int>(height), out_planes, out_strides);
     const std::size_t row = static_cast<std::size_t>(width) * 3;
     for (std::int64_t y = 0; y < height; ++y)
-      std::memcpy(dst + static_cast<std::size_t>(y) * row, rgb_scratch.data() + static_cast<std::size_t>(y) * rgb_stride,
-                  row);
+      std::memcpy(dst + static_cast<std::size_t>(y) * row,
+                  rgb_scratch.data() + static_cast<std::size_t>(y) * rgb_stride, row);
   }
 
   /// Pulls the next decoded frame, feeding packets as needed. Frames whose packets map to unwanted indices are
@@ -344,8 +348,8 @@ struct VideoReader::Impl {
         continue;
       }
       if (err < 0)
-        fail_here("video stream", fmt::format("cannot read a packet (truncated or corrupt file; FFmpeg: {})",
-                                              av_error_text(err)));
+        fail_here("video stream",
+                  fmt::format("cannot read a packet (truncated or corrupt file; FFmpeg: {})", av_error_text(err)));
       if (pkt->stream_index != stream) {
         av_packet_unref(pkt.get());
         continue;
@@ -372,8 +376,9 @@ struct VideoReader::Impl {
   void check_bytes(std::int64_t n) const {
     const std::int64_t fb = width * height * 3;
     if (n > 0 && n > opt.max_bytes / fb)
-      fail_here("frames", fmt::format("{} frames of {}x{} need {} bytes, over the limit of {} (ReaderOptions::max_bytes)",
-                                      n, width, height, static_cast<double>(n) * static_cast<double>(fb), opt.max_bytes));
+      fail_here("frames",
+                fmt::format("{} frames of {}x{} need {} bytes, over the limit of {} (ReaderOptions::max_bytes)", n,
+                            width, height, static_cast<double>(n) * static_cast<double>(fb), opt.max_bytes));
   }
 
   Frames read(std::span<const std::int64_t> indices) {
@@ -399,7 +404,8 @@ struct VideoReader::Impl {
     auto store = [&](std::int64_t i) {
       const auto& s = slots.at(i);
       convert(out.frame(s.front()));
-      for (std::size_t k = 1; k < s.size(); ++k) std::memcpy(out.frame(s[k]), out.frame(s.front()), static_cast<std::size_t>(fb));
+      for (std::size_t k = 1; k < s.size(); ++k)
+        std::memcpy(out.frame(s[k]), out.frame(s.front()), static_cast<std::size_t>(fb));
       done[static_cast<std::size_t>(i)] = 1;
     };
 
@@ -443,7 +449,8 @@ struct VideoReader::Impl {
         if (!found) {
           positioned = false;
           if (decoder_eof)
-            fail_here("video stream", fmt::format("the stream ended before frame {} of {} (truncated file?)", target, count));
+            fail_here("video stream",
+                      fmt::format("the stream ended before frame {} of {} (truncated file?)", target, count));
           fail_here("video stream", fmt::format("frame {} is missing from the decoded stream (corrupt file?)", target));
         }
         break;

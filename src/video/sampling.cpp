@@ -19,7 +19,8 @@ std::vector<std::int64_t> uniform_indices(std::int64_t total, std::int64_t n) {
   const double step = stop / div;
   std::vector<std::int64_t> out(static_cast<std::size_t>(n));
   for (std::int64_t i = 0; i < n; ++i) {
-    const double y = (i == n - 1) ? stop : (step == 0.0 ? static_cast<double>(i) / div * stop : static_cast<double>(i) * step);
+    const double y =
+        (i == n - 1) ? stop : (step == 0.0 ? static_cast<double>(i) / div * stop : static_cast<double>(i) * step);
     out[static_cast<std::size_t>(i)] = static_cast<std::int64_t>(std::nearbyint(y));
   }
   return out;

@@ -61,9 +61,10 @@ struct VideoWriter::Impl {
   void open(double fps, const WriterOptions& opt) {
     configure_ffmpeg_log();
     if (width <= 0 || height <= 0 || width % 2 || height % 2 || width > kMaxSide || height > kMaxSide)
-      fail(file, "size", fmt::format("expected even width and height in [2, {}] (4:2:0 video), got {}x{}", kMaxSide,
-                                     width, height));
-    if (!(fps > 0) || !std::isfinite(fps) || fps > 1000) fail(file, "fps", fmt::format("expected (0, 1000], got {}", fps));
+      fail(file, "size",
+           fmt::format("expected even width and height in [2, {}] (4:2:0 video), got {}x{}", kMaxSide, width, height));
+    if (!(fps > 0) || !std::isfinite(fps) || fps > 1000)
+      fail(file, "fps", fmt::format("expected (0, 1000], got {}", fps));
     if (opt.quality < 0 || opt.quality > 51) fail(file, "quality", fmt::format("expected 0..51, got {}", opt.quality));
     tmp = path;
     tmp += ".part";

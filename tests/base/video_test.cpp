@@ -96,16 +96,17 @@ const fs::path& shared_mp4() {
 TEST(VideoSampling, UniformIndicesMatchNumpyLinspaceRound) {
   using vsr::video::uniform_indices;
   // Goldens: numpy 1.24 np.round(np.linspace(0, T - 1, n)).
-  EXPECT_EQ(uniform_indices(48, 16), (std::vector<std::int64_t>{0, 3, 6, 9, 13, 16, 19, 22, 25, 28, 31, 34, 38, 41, 44, 47}));
+  EXPECT_EQ(uniform_indices(48, 16),
+            (std::vector<std::int64_t>{0, 3, 6, 9, 13, 16, 19, 22, 25, 28, 31, 34, 38, 41, 44, 47}));
   EXPECT_EQ(uniform_indices(48, 4), (std::vector<std::int64_t>{0, 16, 31, 47}));
   EXPECT_EQ(uniform_indices(5, 8), (std::vector<std::int64_t>{0, 1, 1, 2, 2, 3, 3, 4}));
   EXPECT_EQ(uniform_indices(1, 2), (std::vector<std::int64_t>{0, 0}));
   EXPECT_EQ(uniform_indices(2, 6), (std::vector<std::int64_t>{0, 0, 0, 1, 1, 1}));
   EXPECT_EQ(uniform_indices(7, 6), (std::vector<std::int64_t>{0, 1, 2, 4, 5, 6}));
   EXPECT_EQ(uniform_indices(1440, 16), (std::vector<std::int64_t>{0, 96, 192, 288, 384, 480, 576, 672, 767, 863, 959,
-                                                                   1055, 1151, 1247, 1343, 1439}));
-  const std::vector<std::int64_t> g32{0,   46,  93,  139, 186, 232, 279, 325, 371, 418, 464,
-                                      511, 557, 603, 650, 696, 743, 789, 836, 882, 928, 975,
+                                                                  1055, 1151, 1247, 1343, 1439}));
+  const std::vector<std::int64_t> g32{0,    46,   93,   139,  186,  232,  279,  325,  371,  418, 464,
+                                      511,  557,  603,  650,  696,  743,  789,  836,  882,  928, 975,
                                       1021, 1068, 1114, 1160, 1207, 1253, 1300, 1346, 1393, 1439};
   EXPECT_EQ(uniform_indices(1440, 32), g32);
 }
@@ -275,8 +276,12 @@ TEST(VideoReaderErrors, MissingEmptyNotAVideoAndNoVideoStream) {
   expect_error([&] { VideoReader r(dir); }, dir, "not a regular file");
   // A valid WAV file (16-bit mono PCM, 8 kHz, 800 samples): audio only.
   std::string wav = "RIFF";
-  auto u32 = [&](std::uint32_t v) { for (int i = 0; i < 4; ++i) wav += static_cast<char>((v >> (8 * i)) & 255); };
-  auto u16 = [&](std::uint16_t v) { for (int i = 0; i < 2; ++i) wav += static_cast<char>((v >> (8 * i)) & 255); };
+  auto u32 = [&](std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) wav += static_cast<char>((v >> (8 * i)) & 255);
+  };
+  auto u16 = [&](std::uint16_t v) {
+    for (int i = 0; i < 2; ++i) wav += static_cast<char>((v >> (8 * i)) & 255);
+  };
   u32(36 + 1600);
   wav += "WAVEfmt ";
   u32(16), u16(1), u16(1), u32(8000), u32(16000), u16(2), u16(16);
@@ -317,8 +322,10 @@ TEST(VideoReaderErrors, CorruptBytesDecodeOrFailCleanly) {
     std::string bytes = whole;
     // Overwrite 16 bytes at a pseudo-random place: media data early on, the MP4 index (at the end) later.
     seed = seed * 1664525u + 1013904223u;
-    const std::size_t at = trial < 12 ? 48 + seed % (bytes.size() / 2) : bytes.size() / 2 + seed % (bytes.size() / 2 - 16);
-    for (int i = 0; i < 16; ++i) bytes[at + static_cast<std::size_t>(i)] = static_cast<char>((seed >> (i % 24)) * 31 + i);
+    const std::size_t at =
+        trial < 12 ? 48 + seed % (bytes.size() / 2) : bytes.size() / 2 + seed % (bytes.size() / 2 - 16);
+    for (int i = 0; i < 16; ++i)
+      bytes[at + static_cast<std::size_t>(i)] = static_cast<char>((seed >> (i % 24)) * 31 + i);
     const auto path = dir / ("c" + std::to_string(trial) + ".mp4");
     write_bytes(path, bytes);
     try {
@@ -416,7 +423,8 @@ TEST(FrameCache, RejectsBadFramesMissingAndNonHdf5Files) {
   auto dir = vsr::test::temp_dir("frame_cache_bad");
   expect_error([&] { FrameCache c(dir / "none.h5", FrameCache::Mode::ReadOnly); }, dir / "none.h5", "no such file");
   write_bytes(dir / "text.h5", "not hdf5 at all");
-  expect_error([&] { FrameCache c(dir / "text.h5", FrameCache::Mode::ReadWrite); }, dir / "text.h5", "not an HDF5 file");
+  expect_error([&] { FrameCache c(dir / "text.h5", FrameCache::Mode::ReadWrite); }, dir / "text.h5",
+               "not an HDF5 file");
   FrameCache c(dir / "c.h5", FrameCache::Mode::ReadWrite);
   Frames f;
   f.count = 2, f.height = 2, f.width = 2;
@@ -455,18 +463,20 @@ TEST(VideoCli, InfoAndSample) {
   EXPECT_NE(info.out.find("frames: 48"), std::string::npos) << info.out;
   EXPECT_NE(info.out.find("size: 64x48"), std::string::npos) << info.out;
   EXPECT_NE(info.out.find("fps: 24"), std::string::npos) << info.out;
-  const auto sample =
-      vsr::test::run_cli("video sample '" + shared_mp4().string() + "' --frames 4 --out '" + (dir / "out").string() + "'");
+  const auto sample = vsr::test::run_cli("video sample '" + shared_mp4().string() + "' --frames 4 --out '" +
+                                         (dir / "out").string() + "'");
   ASSERT_EQ(sample.exit_code, 0) << sample.err;
   const auto want = vsr::video::uniform_indices(kN, 4);
   for (int i = 0; i < 4; ++i) {
-    const auto name = dir / "out" / (std::string("frame_0") + std::to_string(i) + "_src" +
-                                     std::string(5 - std::to_string(want[static_cast<std::size_t>(i)]).size(), '0') +
-                                     std::to_string(want[static_cast<std::size_t>(i)]) + ".ppm");
+    const auto name = dir / "out" /
+                      (std::string("frame_0") + std::to_string(i) + "_src" +
+                       std::string(5 - std::to_string(want[static_cast<std::size_t>(i)]).size(), '0') +
+                       std::to_string(want[static_cast<std::size_t>(i)]) + ".ppm");
     ASSERT_TRUE(fs::exists(name)) << name << "\n" << sample.out;
     expect_shows(vsr::video::read_ppm(name), 0, want[static_cast<std::size_t>(i)]);
   }
-  const auto bad = vsr::test::run_cli("video sample '" + shared_mp4().string() + "' --frames 3 --out '" + dir.string() + "'");
+  const auto bad =
+      vsr::test::run_cli("video sample '" + shared_mp4().string() + "' --frames 3 --out '" + dir.string() + "'");
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("even"), std::string::npos) << bad.err;
   const auto missing = vsr::test::run_cli("video info '" + (dir / "nope.mp4").string() + "'");

@@ -32,8 +32,7 @@ struct WriterOptions {
 class VideoWriter {
  public:
   /// Opens the encoder and the temporary output; `fps` > 0 (stored as a rational, e.g. 29.97 -> 2997/100).
-  VideoWriter(const std::filesystem::path& path, std::int64_t width, std::int64_t height, double fps,
-              int quality = 23);
+  VideoWriter(const std::filesystem::path& path, std::int64_t width, std::int64_t height, double fps, int quality = 23);
   /// As above with all encoder settings.
   VideoWriter(const std::filesystem::path& path, std::int64_t width, std::int64_t height, double fps,
               const WriterOptions& options);
