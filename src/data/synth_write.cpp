@@ -8,25 +8,22 @@
 
 #include <fmt/format.h>
 
+#include "vsr/video/writer.hpp"
+
 namespace vsr::data {
 
 void write_walkthrough(const std::filesystem::path& path, const Scene& scene, const std::vector<CameraPose>& poses,
                        int width, int height, double fps) {
-  // One small function owns the video output: binary PPM frames until the FFmpeg writer (vsr::video) is merged.
-  std::filesystem::path dir = path;
-  dir.replace_extension();
-  dir += "_frames";
   std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  require(!ec, dir.string(), "", "cannot create the folder: " + ec.message());
+  std::filesystem::create_directories(path.parent_path(), ec);
+  require(!ec, path.parent_path().string(), "", "cannot create the folder: " + ec.message());
   const Renderer renderer(scene);
-  for (std::size_t k = 0; k < poses.size(); ++k) {
-    const Frame fr = renderer.render(poses[k], width, height);
-    std::string ppm = fmt::format("P6\n{} {}\n255\n", width, height);
-    ppm.append(reinterpret_cast<const char*>(fr.rgb.data()), fr.rgb.size());
-    write_file_atomic(dir / fmt::format("{:05d}.ppm", k), ppm);
+  video::VideoWriter writer(path, width, height, fps);
+  for (const auto& pose : poses) {
+    const Frame fr = renderer.render(pose, width, height);
+    writer.write(fr.rgb.data());
   }
-  (void)fps;
+  writer.close();
 }
 
 void write_synthetic_scene(const std::filesystem::path& dir, const SynthScene& scene, const SynthOptions& o) {

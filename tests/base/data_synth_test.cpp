@@ -4,6 +4,8 @@
 #include "vsr/data/qa.hpp"
 #include "vsr/data/synth.hpp"
 
+#include "vsr/video/reader.hpp"
+
 #include <gtest/gtest.h>
 
 #include <set>
@@ -130,7 +132,13 @@ TEST(DataCli, SynthBuildAndStats) {
   auto r = test::run_cli("data synth --scenes 2 --seed 4 --out " + out +
                          " --synth.width 32 --synth.height 24 --synth.fps 1 --synth.mesh_spacing 0.1");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(std::filesystem::exists(dir / "scenes/videos/synthetic/synth000001_00_frames/00000.ppm"));
+  {
+    const video::VideoReader video(dir / "scenes/videos/synthetic/synth000001_00.mp4");
+    EXPECT_EQ(video.width(), 32);
+    EXPECT_EQ(video.height(), 24);
+    const auto poses = read_camera_path(dir / "scenes/synth000001_00", "synth000001_00");
+    EXPECT_EQ(video.frame_count(), static_cast<std::int64_t>(poses.size()));
+  }
   r = test::run_cli("data build --scannet " + out + " --out " + q + " --with-options --seed 2 --data.max_per_task_per_scene 1");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = test::run_cli("data stats " + q);

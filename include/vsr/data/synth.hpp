@@ -55,8 +55,7 @@ void write_synthetic_scene(const std::filesystem::path& dir, const SynthScene& s
 /// Reads `<name>_camera.json` (see write_synthetic_scene); empty when the file is absent.
 std::vector<CameraPose> read_camera_path(const std::filesystem::path& scene_dir, const std::string& name);
 
-/// Writes the video frames of `poses` rendered from `scene`: `path` is the .mp4 to produce. Until the FFmpeg
-/// writer lands the frames are written as binary PPM files into `path` with extension replaced by `_frames/`.
+/// Renders `poses` of `scene` and writes them as the walkthrough video `path` (.mp4, H.264 via vsr::video).
 void write_walkthrough(const std::filesystem::path& path, const Scene& scene, const std::vector<CameraPose>& poses,
                        int width, int height, double fps);
 
