@@ -28,6 +28,9 @@ at::ScalarType safetensors_dtype(const std::string& name, const std::string& fil
   fail(file, "tensor " + quote(tensor), "unsupported safetensors dtype " + quote(name));
 }
 
+void read_one(std::ifstream& in, const std::string& file, const std::string& name, const nlohmann::json& info,
+              std::uint64_t data_start, std::uint64_t size, std::map<std::string, LoadedTensor>& out);
+
 void read_file_tensors(const std::filesystem::path& path, std::map<std::string, LoadedTensor>& out) {
   const std::string file = path.string();
   std::ifstream in(path, std::ios::binary);
@@ -49,14 +52,27 @@ void read_file_tensors(const std::filesystem::path& path, std::map<std::string, 
     fail(file, "header", std::string("invalid JSON: ") + e.what());
   }
   const std::uint64_t data_start = 8 + header_len;
+  if (!j.is_object()) fail(file, "header", "expected a JSON object");
   for (const auto& [name, info] : j.items()) {
     if (name == "__metadata__") continue;
+    try {
+      read_one(in, file, name, info, data_start, size, out);
+    } catch (const nlohmann::json::exception& e) {
+      fail(file, "tensor " + quote(name), std::string("malformed header entry: ") + e.what());
+    }
+  }
+}
+
+void read_one(std::ifstream& in, const std::string& file, const std::string& name, const nlohmann::json& info,
+              std::uint64_t data_start, std::uint64_t size, std::map<std::string, LoadedTensor>& out) {
+  {
     const auto dtype = safetensors_dtype(info.at("dtype").get<std::string>(), file, name);
     std::vector<int64_t> shape = info.at("shape").get<std::vector<int64_t>>();
     const auto offsets = info.at("data_offsets").get<std::vector<std::uint64_t>>();
     std::uint64_t numel = 1;
     for (auto d : shape) {
       if (d < 0) fail(file, "tensor " + quote(name), "negative dimension");
+      if (d > 0 && numel > size / static_cast<std::uint64_t>(d)) fail(file, "tensor " + quote(name), "shape exceeds the file");
       numel *= static_cast<std::uint64_t>(d);
     }
     const auto nbytes = numel * at::elementSize(dtype);
