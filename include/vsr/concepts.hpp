@@ -1,0 +1,44 @@
+#pragma once
+/// @file
+/// The concepts of vsr's policy families, one per family (the seqan3 style): a type that fails one is rejected at
+/// the point of use with "the required expression ... is invalid" rather than pages of template errors.
+/// docs/policies.md lists the members each family needs and its implementations.
+
+#include "vsr/data/sample.hpp"
+#include "vsr/prompt/stage.hpp"
+#include "vsr/reward/completion.hpp"
+
+#include <concepts>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace vsr {
+
+/// A prompt mode (vsr::prompt::Think, Observe, Vanilla): the instruction appended to a question, how an answer is
+/// extracted from an output, and whether an output has the mode's format.
+template <class P>
+concept PromptMode = requires(const P& p, const data::Sample& s, std::string_view out) {
+  { P::kName } -> std::convertible_to<std::string_view>;
+  { P::kHasFormat } -> std::convertible_to<bool>;
+  { p.instruction(s, prompt::Stage::Train) } -> std::convertible_to<std::string>;
+  { p.extract_answer(out) } -> std::convertible_to<std::optional<std::string>>;
+  { p.format_ok(out) } -> std::convertible_to<bool>;
+};
+
+/// A reward (vsr::reward::Format, Accuracy, ...): a named score of one completion of one sample.
+template <class R>
+concept Reward = requires(const R& r, const data::Sample& s, const reward::Completion& c) {
+  { R::kName } -> std::convertible_to<std::string_view>;
+  { r(s, c) } -> std::convertible_to<double>;
+};
+
+/// A reward that only makes sense for prompt modes with a format (it declares `kNeedsFormat = true`).
+template <class R>
+concept NeedsFormat = Reward<R> && requires { requires R::kNeedsFormat; };
+
+/// Whether reward R can be used with prompt mode P: a format reward needs a mode that has a format.
+template <class R, class P>
+concept RewardFitsMode = Reward<R> && PromptMode<P> && (!NeedsFormat<R> || P::kHasFormat);
+
+}  // namespace vsr
