@@ -132,14 +132,18 @@ GreedyOutput Qwen2VL::greedy(const MultimodalInputs& inputs, std::int64_t max_ne
   KvCache cache = new_cache(B, L + max_new_tokens);
   const at::Tensor hidden = prefill(inputs, cache);
   at::Tensor logits = logits_at(hidden, at::full({B}, L - 1, ids.options()));
-  const std::int64_t eos = config_.eos_token_id;
+  // As generate(): rows stop at any eos id; finished rows are filled with pad_token_id (or the first eos id).
+  const at::Tensor eos = at::tensor(config_.eos_token_ids, at::kLong).to(device_);
+  const std::int64_t fill = config_.pad_token_id ? *config_.pad_token_id
+                            : config_.eos_token_ids.empty() ? 0
+                                                            : config_.eos_token_ids.front();
   std::vector<at::Tensor> tokens, step_logits;
   at::Tensor finished = at::zeros({B}, ids.options().dtype(at::kBool));
   for (std::int64_t step = 0; step < max_new_tokens; ++step) {
     if (keep_logits) step_logits.push_back(logits);
-    const at::Tensor next = at::where(finished, at::full({B}, eos, ids.options()), logits.argmax(-1));
+    const at::Tensor next = at::where(finished, at::full({B}, fill, ids.options()), logits.argmax(-1));
     tokens.push_back(next);
-    finished = finished | (next == eos);
+    if (eos.numel() > 0) finished = finished | at::isin(next, eos);
     if (step + 1 == max_new_tokens || finished.all().item<bool>()) break;
     logits = logits_at(decode_step(next, cache));
   }

@@ -118,7 +118,7 @@ RopeIndex get_rope_index(const Qwen2VLConfig& config, const at::Tensor& input_id
   at::Tensor mask = attention_mask_in.defined() ? attention_mask_in.to(at::kCPU, at::kLong).contiguous()
                                                 : at::ones({B, L}, at::kLong);
   if (mask.sizes() != ids.sizes()) fail(kInput, "attention_mask", "expected the shape of input_ids");
-  const std::int64_t merge = config.vision.spatial_merge_size;
+  const std::int64_t merge = config.vision_config.spatial_merge_size;
   const auto images = read_grids(image_grid_thw, "image_grid_thw", merge);
   const auto videos = read_grids(video_grid_thw, "video_grid_thw", merge);
 
@@ -179,10 +179,10 @@ CosSin mrope_cos_sin_per_axis(const at::Tensor& position_ids, std::int64_t head_
   return {emb.cos(), emb.sin()};
 }
 
-CosSin merge_mrope_sections(const CosSin& per_axis, const std::vector<int>& mrope_section) {
+CosSin merge_mrope_sections(const CosSin& per_axis, const std::vector<std::int64_t>& mrope_section) {
   std::vector<std::int64_t> sizes;
   for (int rep = 0; rep < 2; ++rep)
-    for (int s : mrope_section) sizes.push_back(s);
+    for (auto s : mrope_section) sizes.push_back(s);
   std::int64_t total = 0;
   for (auto s : sizes) total += s;
   if (total != per_axis.cos.size(-1))

@@ -17,13 +17,13 @@ constexpr const char* kInput = "<model input>";
 }  // namespace
 
 VisionTower::VisionTower(const Qwen2VLConfig& config)
-    : embed_dim_(config.vision.embed_dim),
-      num_heads_(config.vision.num_heads),
-      merge_(config.vision.spatial_merge_size),
-      in_chans_(config.vision.in_chans),
-      temporal_patch_(config.vision.temporal_patch_size),
-      patch_(config.vision.patch_size) {
-  blocks.resize(static_cast<std::size_t>(config.vision.depth));
+    : embed_dim_(config.vision_config.embed_dim),
+      num_heads_(config.vision_config.num_heads),
+      merge_(config.vision_config.spatial_merge_size),
+      in_chans_(config.vision_config.in_channels),
+      temporal_patch_(config.vision_config.temporal_patch_size),
+      patch_(config.vision_config.patch_size) {
+  blocks.resize(static_cast<std::size_t>(config.vision_config.depth));
 }
 
 at::Tensor VisionTower::attention(const VisionBlock& block, const at::Tensor& x, const at::Tensor& cos,

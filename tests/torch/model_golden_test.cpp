@@ -31,8 +31,8 @@ TEST_P(ModelGolden, VisionRotaryAndCuSeqlens) {
   for (const auto& p : vision_parts(c)) {
     SCOPED_TRACE(p);
     const at::Tensor grid = c.at(p + ".grid_thw");
-    const at::Tensor freqs = vsr::model::vision_rotary_freqs(grid, cfg.vision.embed_dim / cfg.vision.num_heads,
-                                                              cfg.vision.spatial_merge_size);
+    const at::Tensor freqs = vsr::model::vision_rotary_freqs(grid, cfg.vision_config.embed_dim / cfg.vision_config.num_heads,
+                                                              cfg.vision_config.spatial_merge_size);
     EXPECT_TRUE(close(freqs, c.at(p + ".vision_rotary_freqs"), kTol));
     const auto cs = vsr::model::vision_rotary_cos_sin(freqs);
     EXPECT_TRUE(close(cs.cos, c.at(p + ".vision_rotary_cos"), kTol));

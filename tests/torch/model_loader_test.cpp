@@ -13,27 +13,15 @@ using vsr::test::tiny_model;
 
 namespace {
 
-// Writes `tensors` (float32) as a safetensors file.
+// Writes `tensors` as float32 safetensors.
 void write_safetensors(const std::filesystem::path& path, const std::map<std::string, at::Tensor>& tensors) {
-  nlohmann::json header;
-  std::string data;
-  for (const auto& [name, t] : tensors) {
-    const at::Tensor c = t.to(at::kFloat).contiguous();
-    const auto begin = data.size();
-    data.append(static_cast<const char*>(c.data_ptr()), c.numel() * 4);
-    header[name] = {{"dtype", "F32"}, {"shape", c.sizes().vec()}, {"data_offsets", {begin, data.size()}}};
-  }
-  const std::string h = header.dump();
-  std::ofstream out(path, std::ios::binary);
-  const std::uint64_t n = h.size();
-  for (int i = 0; i < 8; ++i) out.put(static_cast<char>((n >> (8 * i)) & 0xff));
-  out << h << data;
+  std::vector<std::pair<std::string, at::Tensor>> list;
+  for (const auto& [name, t] : tensors) list.emplace_back(name, t.to(at::kFloat));
+  vsr::save_safetensors(path, list);
 }
 
 std::map<std::string, at::Tensor> tiny_weights() {
-  std::map<std::string, at::Tensor> out;
-  for (auto& [name, t] : vsr::model::detail::read_checkpoint(tiny_dir() / "model")) out[name] = t.tensor;
-  return out;
+  return vsr::load_safetensors(tiny_dir() / "model");
 }
 
 template <class F>
@@ -59,8 +47,8 @@ TEST(ModelLoader, LoadsEveryTensorByItsHuggingFaceName) {
   }
   EXPECT_TRUE(m.text().lm_head_weight().is_same(m.text().embed_weight));
   EXPECT_EQ(m.named_linears().size(), 2u * 4 + 2 + 2u * 7);
-  EXPECT_EQ(m.config().mrope_section, (std::vector<int>{1, 1, 2}));
-  EXPECT_EQ(m.config().vision.patch_size, 14);  // omitted in config.json: the 4.45.1 default
+  EXPECT_EQ(m.config().mrope_section, (std::vector<std::int64_t>{1, 1, 2}));
+  EXPECT_EQ(m.config().vision_config.patch_size, 14);  // omitted in config.json: the 4.45.1 default
 }
 
 TEST(ModelLoader, MissingUnexpectedAndMisshapedTensorsAreNamed) {
@@ -99,26 +87,38 @@ TEST(ModelLoader, MissingUnexpectedAndMisshapedTensorsAreNamed) {
 TEST(ModelLoader, ErrorsNameTheCheckpointFile) {
   const auto dir = vsr::test::temp_dir("model_loader");
   std::filesystem::copy_file(tiny_dir() / "model" / "config.json", dir / "config.json");
+  // Two shards + index; the misshaped tensor sits in the second shard, which the error must name.
   auto weights = tiny_weights();
-  weights["model.norm.weight"] = at::zeros({33});
-  write_safetensors(dir / "model-00001-of-00001.safetensors", weights);
+  std::map<std::string, at::Tensor> first, second;
+  nlohmann::json index;
+  index["metadata"] = nlohmann::json::object();
+  for (const auto& [name, t] : weights) {
+    const bool late = name.rfind("model.", 0) == 0;
+    (late ? second : first)[name] = t;
+    index["weight_map"][name] = late ? "model-00002-of-00002.safetensors" : "model-00001-of-00002.safetensors";
+  }
+  second["model.norm.weight"] = at::zeros({33});
+  write_safetensors(dir / "model-00001-of-00002.safetensors", first);
+  write_safetensors(dir / "model-00002-of-00002.safetensors", second);
+  std::ofstream(dir / "model.safetensors.index.json") << index.dump();
   auto e = expect_error([&] { vsr::model::Qwen2VL::from_pretrained(dir); });
-  EXPECT_EQ(e.file(), (dir / "model-00001-of-00001.safetensors").string());
+  EXPECT_EQ(e.file(), (dir / "model-00002-of-00002.safetensors").string()) << e.what();
   EXPECT_NE(e.field().find("model.norm.weight"), std::string::npos);
 
-  // A corrupt header is an error, not a crash.
-  {
-    std::ofstream out(dir / "model-00001-of-00001.safetensors", std::ios::binary);
-    out << "\xff\xff\xff\xff\xff\xff\xff\x7f{}";
-  }
-  e = expect_error([&] { vsr::model::Qwen2VL::from_pretrained(dir); });
-  EXPECT_NE(e.file().find("model-00001-of-00001.safetensors"), std::string::npos);
-
-  // Float32 on disk loads and computes like the BF16 original (same values).
-  write_safetensors(dir / "model-00001-of-00001.safetensors", tiny_weights());
+  // Float32 shards load and compute exactly like the BF16 original (same values).
+  second["model.norm.weight"] = weights.at("model.norm.weight");
+  write_safetensors(dir / "model-00002-of-00002.safetensors", second);
   const auto m = vsr::model::Qwen2VL::from_pretrained(dir);
   const auto& c = vsr::test::golden("text");
   EXPECT_TRUE(at::equal(m.forward(c.inputs()), tiny_model().forward(c.inputs())));
+
+  // A corrupt shard is an error naming it, not a crash.
+  {
+    std::ofstream out(dir / "model-00001-of-00002.safetensors", std::ios::binary);
+    out << "\xff\xff\xff\xff\xff\xff\xff\x7f{}";
+  }
+  e = expect_error([&] { vsr::model::Qwen2VL::from_pretrained(dir); });
+  EXPECT_NE(std::string(e.what()).find("model-00001-of-00002.safetensors"), std::string::npos) << e.what();
 }
 
 TEST(ModelInputs, MismatchedPadsAndGridsAreErrors) {

@@ -1,10 +1,9 @@
 #pragma once
 // Shared by the model tests: the tiny Qwen2-VL goldens (tests/data/qwen2vl-tiny, transformers 4.45.1) and a
-// tolerance check. The case files are read with the model's checkpoint reader (src/model/io_bridge.hpp; switch to
-// vsr::runtime::load_safetensors when the io branch lands).
-#include "../../src/model/io_bridge.hpp"
+// tolerance check.
 #include "test_support.hpp"
 #include "vsr/model/qwen2vl.hpp"
+#include "vsr/runtime/tensor_io.hpp"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
@@ -59,7 +58,7 @@ inline const GoldenCase& golden(const std::string& name) {
   if (it != cache.end()) return it->second;
   GoldenCase c;
   c.name = name;
-  for (auto& [k, v] : model::detail::read_checkpoint(tiny_dir() / "cases" / (name + ".safetensors"))) c.t[k] = v.tensor;
+  c.t = load_safetensors(tiny_dir() / "cases" / (name + ".safetensors"));
   std::ifstream in(tiny_dir() / "cases" / (name + ".json"));
   c.json = nlohmann::json::parse(in);
   return cache.emplace(name, std::move(c)).first->second;

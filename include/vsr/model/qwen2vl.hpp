@@ -42,7 +42,7 @@ struct ForwardTrace {
 
 /// Output of greedy().
 struct GreedyOutput {
-  at::Tensor tokens;       ///< int64 [B, S]: generated tokens (rows that emitted eos are filled with eos)
+  at::Tensor tokens;       ///< int64 [B, S]: generated tokens (after eos, a row holds the pad/eos filler)
   at::Tensor step_logits;  ///< float32 [B, S, vocab] when asked for, else undefined
 };
 
@@ -101,8 +101,9 @@ class Qwen2VL {
   at::Tensor token_log_probs(const at::Tensor& hidden, const at::Tensor& input_ids, const at::Tensor& target_mask,
                              std::int64_t chunk = 256) const;
 
-  /// Greedy decoding with the KV cache (argmax, stop when every row has emitted config().eos_token_id or after
-  /// `max_new_tokens`), as Hugging Face `generate(do_sample=False)`.
+  /// Greedy decoding with the KV cache (argmax; a row is finished once it emits one of config().eos_token_ids and is
+  /// then filled with pad_token_id or the first eos id; stops when all rows are finished or after `max_new_tokens`),
+  /// as Hugging Face `generate(do_sample=False)`.
   GreedyOutput greedy(const MultimodalInputs& inputs, std::int64_t max_new_tokens, bool keep_logits = false) const;
 
   /// Every weight with its Hugging Face name (shared handles: set requires_grad or copy into them in place).

@@ -38,7 +38,7 @@ CosSin mrope_cos_sin_per_axis(const at::Tensor& position_ids, std::int64_t head_
 
 /// Section merge of apply_multimodal_rotary_pos_emb: splits the last dim into chunks `mrope_section * 2` and takes
 /// chunk i from axis i % 3. [3, B, L, d] -> [B, L, d].
-CosSin merge_mrope_sections(const CosSin& per_axis, const std::vector<int>& mrope_section);
+CosSin merge_mrope_sections(const CosSin& per_axis, const std::vector<std::int64_t>& mrope_section);
 
 /// Vision rotary angles `rot_pos_emb(grid_thw)`: float32 [N, head_dim/2], row = [h * inv_freq, w * inv_freq] with
 /// inv_freq = 1/10000^(2i/(head_dim/2)), rows in the (t, h/merge, w/merge, merge, merge) patch order.

@@ -75,7 +75,7 @@ class TextDecoder {
  private:
   std::int64_t hidden_, heads_, kv_heads_, head_dim_;
   double eps_, theta_;
-  std::vector<int> mrope_section_;
+  std::vector<std::int64_t> mrope_section_;
   bool tied_;
   at::Tensor attention(const DecoderLayer& layer, std::int64_t index, const at::Tensor& x, const at::Tensor& cos,
                        const at::Tensor& sin, const at::Tensor& allowed, KvCache* cache) const;
