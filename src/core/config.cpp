@@ -6,6 +6,7 @@
 #include <boost/program_options/positional_options.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -75,9 +76,18 @@ bool Config::parse(int argc, const char* const* argv, const std::filesystem::pat
   po::positional_options_description pos;
   pos.add("vsr-positional", -1);
 
+  // A bare boolean flag takes no value from the next argument (`--quiet DIR` is quiet=true plus DIR).
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.starts_with("--") && a.find('=') == std::string::npos &&
+        std::find(flags_.begin(), flags_.end(), a.substr(2)) != flags_.end())
+      a += "=true";
+    args.push_back(std::move(a));
+  }
   po::parsed_options cli(&all);
   try {
-    cli = po::command_line_parser(argc, argv).options(all).positional(pos).run();
+    cli = po::command_line_parser(args).options(all).positional(pos).run();
   } catch (const po::unknown_option& e) {
     std::string key = e.get_option_name();
     while (!key.empty() && key.front() == '-') key.erase(key.begin());

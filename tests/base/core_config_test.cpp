@@ -125,6 +125,20 @@ TEST(Config, ResolvedIniRoundTrips) {
   EXPECT_EQ(gb.group_size, 14);
 }
 
+TEST(Config, BareBooleanFlagDoesNotTakeTheNextArgument) {
+  vsr::Config cfg("t");
+  auto& g = cfg.add<GrpoLike>();
+  bool quiet = false;
+  cfg.top_level().add("quiet", quiet, "less output");
+  cfg.allow_positional(1);
+  g.scale_std = false;
+  const char* argv[] = {"t", "--quiet", "dir", "--grpo.scale_std"};
+  ASSERT_TRUE(cfg.parse(4, argv));
+  EXPECT_TRUE(quiet);
+  EXPECT_TRUE(g.scale_std);
+  EXPECT_EQ(cfg.positional().at(0), "dir");
+}
+
 TEST(Config, TooManyPositionalArguments) {
   vsr::Config cfg("t");
   cfg.allow_positional(1);

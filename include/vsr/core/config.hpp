@@ -44,15 +44,19 @@ class OptionSet {
  public:
   /// A set whose keys are `section.key`; an empty section gives bare keys (`--tokenizer`).
   OptionSet(std::string section, boost::program_options::options_description& desc,
-            std::vector<std::pair<std::string, std::function<std::string()>>>& printers)
-      : section_(std::move(section)), desc_(desc), printers_(printers) {}
+            std::vector<std::pair<std::string, std::function<std::string()>>>& printers,
+            std::vector<std::string>& flags)
+      : section_(std::move(section)), desc_(desc), printers_(printers), flags_(flags) {}
 
   /// Declares `key` bound to `target`, whose current value is the default.
   template <class T>
   OptionSet& add(const std::string& key, T& target, const std::string& help) {
     const std::string name = full_name(key);
     auto* semantic = boost::program_options::value<T>(&target)->default_value(target, format_option_value(target));
-    if constexpr (std::is_same_v<T, bool>) semantic->implicit_value(true, "true");
+    if constexpr (std::is_same_v<T, bool>) {
+      semantic->implicit_value(true, "true");
+      flags_.push_back(name);
+    }
     desc_.add_options()(name.c_str(), semantic, help.c_str());
     printers_.emplace_back(name, [&target] { return format_option_value(target); });
     return *this;
@@ -65,6 +69,7 @@ class OptionSet {
   std::string section_;
   boost::program_options::options_description& desc_;
   std::vector<std::pair<std::string, std::function<std::string()>>>& printers_;
+  std::vector<std::string>& flags_;
 };
 
 /// What a component's options struct provides: a section name and a `describe` that declares its keys.
@@ -90,13 +95,13 @@ class Config {
     auto holder = std::make_shared<O>();
     O& ref = *holder;
     owned_.push_back(holder);
-    OptionSet set(std::string(O::kSection), desc_, printers_);
+    OptionSet set(std::string(O::kSection), desc_, printers_, flags_);
     ref.describe(set);
     return ref;
   }
 
   /// Declares options outside any section (`--tokenizer DIR`, `--decode`).
-  OptionSet top_level() { return OptionSet("", desc_, printers_); }
+  OptionSet top_level() { return OptionSet("", desc_, printers_, flags_); }
 
   /// Lets the command line carry positional arguments (at most `max_count`, -1 for any).
   void allow_positional(int max_count = -1) { max_positional_ = max_count; }
@@ -127,6 +132,7 @@ class Config {
   std::string program_;
   boost::program_options::options_description desc_;
   std::vector<std::pair<std::string, std::function<std::string()>>> printers_;
+  std::vector<std::string> flags_;  ///< boolean options: a bare `--flag` means `--flag=true`
   std::vector<std::shared_ptr<void>> owned_;
   std::vector<std::string> positional_;
   std::optional<std::filesystem::path> config_file_;
