@@ -13,11 +13,9 @@
 
 namespace vsr::model {
 
-namespace {
-
 using Shapes = std::map<std::string, std::vector<std::int64_t>>;
 
-Shapes expected_shapes(const Qwen2VLConfig& c) {
+Shapes expected_weight_shapes(const Qwen2VLConfig& c) {
   Shapes s;
   const std::int64_t E = c.vision_config.embed_dim, M = c.vision_config.mlp_hidden_dim();
   const std::int64_t merge = c.vision_config.spatial_merge_size, ME = E * merge * merge;
@@ -63,6 +61,8 @@ Shapes expected_shapes(const Qwen2VLConfig& c) {
   if (!c.tie_word_embeddings) s["lm_head.weight"] = {V, H};
   return s;
 }
+
+namespace {
 
 std::string shape_str(const std::vector<std::int64_t>& shape) { return "[" + fmt::format("{}", fmt::join(shape, ", ")) + "]"; }
 
@@ -113,7 +113,7 @@ Qwen2VL load(Qwen2VL model, const WeightSource& src, const Qwen2VLConfig& config
              at::Device device, const std::string& source) {
   if (dtype != at::kFloat && dtype != at::kBFloat16 && dtype != at::kHalf && dtype != at::kDouble)
     fail(source, "dtype", "expected a floating compute dtype");
-  const Shapes shapes = expected_shapes(config);
+  const Shapes shapes = expected_weight_shapes(config);
   std::set<std::string> stored(src.names.begin(), src.names.end());
   // Tied embeddings: a stored lm_head.weight is ignored, as transformers re-ties it to embed_tokens.
   if (config.tie_word_embeddings) stored.erase("lm_head.weight");

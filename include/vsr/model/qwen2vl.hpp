@@ -120,4 +120,13 @@ class Qwen2VL {
   at::Device device_ = at::kCPU;
 };
 
+/// The Hugging Face name and shape of every weight a checkpoint of `config` holds (lm_head.weight only when the
+/// embeddings are untied): the loading contract of Qwen2VL::from_pretrained.
+std::map<std::string, std::vector<std::int64_t>> expected_weight_shapes(const Qwen2VLConfig& config);
+
+/// Randomly initialised weights for `config` as transformers initialises Qwen2-VL (normal(0, `std`) for linear and
+/// embedding weights, zero biases, unit norm weights), from a seeded generator: for benchmarks, tests and toy
+/// base models.
+std::map<std::string, at::Tensor> random_weights(const Qwen2VLConfig& config, std::uint64_t seed, double std = 0.02);
+
 }  // namespace vsr::model
