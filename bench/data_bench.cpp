@@ -1,5 +1,6 @@
 // Question generation per scene on synthetic scenes of ScanNet size (50k-150k vertices, 20-40 objects).
 // Goal: 1,500 scenes in < 60 s on 2 cores, i.e. < 40 ms per scene per core.
+#include "vsr/data/builder.hpp"
 #include "vsr/data/qa.hpp"
 #include "vsr/data/synth.hpp"
 
@@ -23,6 +24,7 @@ const std::vector<std::filesystem::path>& scene_dirs() {
     for (int i = 0; i < 8; ++i) {
       const SynthScene s = make_synthetic_scene(1, i, o);
       write_synthetic_scene(root, s, o);
+      std::filesystem::remove(root / s.name / (s.name + "_camera.json"));  // ScanNet has no camera path file
       out.push_back(root / s.name);
     }
     return out;
@@ -67,5 +69,22 @@ void BM_DataLoadAndQuestionsPerScene(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_DataLoadAndQuestionsPerScene)->Unit(benchmark::kMillisecond);
+
+
+/// `vsr data build`'s path on ScanNet-like input (the scenes' camera files are removed, so no visibility rendering):
+/// load + questions for the eight scenes on N threads; reports the projected seconds for 1,500 scenes.
+void BM_DataBuildScenesThreads(benchmark::State& state) {
+  const auto& dirs = scene_dirs();
+  QaOptions qa;
+  SynthOptions synth;
+  const int threads = static_cast<int>(state.range(0));
+  for (auto _ : state) benchmark::DoNotOptimize(build_questions(dirs, qa, synth, threads).data());
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(dirs.size()));
+  // seconds for 1,500 scenes at this rate: elapsed * 1500 / scenes processed
+  state.counters["s_per_1500_scenes"] = benchmark::Counter(
+      static_cast<double>(state.iterations() * static_cast<std::int64_t>(dirs.size())) / 1500.0,
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_DataBuildScenesThreads)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include "vsr/core/config.hpp"
 #include "vsr/core/error.hpp"
 #include "vsr/core/progress.hpp"
+#include "vsr/data/builder.hpp"
 #include "vsr/data/qa.hpp"
 #include "vsr/data/records.hpp"
 #include "vsr/data/synth.hpp"
@@ -46,41 +47,21 @@ int data_build(int argc, const char* const* argv) {
   std::string scannet, out;
   bool with_options = false;
   std::uint64_t seed = 0;
+  int threads = 0;
   cfg.top_level()
       .add("scannet", scannet, "folder of ScanNet scene folders")
       .add("out", out, "output JSON-lines file")
       .add("with-options", with_options, "add lettered options (same as --data.with_options)")
-      .add("seed", seed, "random seed (same as --data.seed)");
+      .add("seed", seed, "random seed (same as --data.seed)")
+      .add("threads", threads, "scenes processed in parallel (0 = all cores)");
   if (!cfg.parse(argc, argv)) return 0;
   require(!scannet.empty(), "<command line>", "--scannet", "a scene folder is required");
   require(!out.empty(), "<command line>", "--out", "an output file is required");
   if (with_options) qa.with_options = true;
   if (cfg.was_set("seed")) qa.seed = seed;
-  std::vector<fs::path> dirs;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(scannet, ec))
-    if (e.is_directory() && fs::exists(e.path() / (e.path().filename().string() + "_vh_clean_2.ply")))
-      dirs.push_back(e.path());
-  require(!ec, scannet, "", "cannot list the folder: " + ec.message());
-  std::sort(dirs.begin(), dirs.end());
-  std::vector<data::Sample> samples;
+  const auto dirs = data::list_scene_dirs(scannet);
   ProgressBar bar("build", static_cast<std::int64_t>(dirs.size()), "scenes");
-  for (const auto& dir : dirs) {
-    const data::Scene scene = data::load_scannet_scene(dir);
-    const auto poses = data::read_camera_path(dir, scene.name);
-    std::vector<data::Sample> qs;
-    if (!poses.empty()) {  // known camera path (synthetic): visibility from the sampled frames, eval-only tasks on
-      std::vector<data::CameraPose> sampled;
-      for (int i : data::uniform_frame_indices(int(poses.size()), synth.sampled_frames)) sampled.push_back(poses[i]);
-      const auto vis = data::compute_visibility(scene, sampled, synth.visibility_width, synth.visibility_height,
-                                                synth.min_pixels);
-      qs = data::generate_scene_questions(scene, qa, &vis);
-    } else {
-      qs = data::generate_scene_questions(scene, qa);
-    }
-    samples.insert(samples.end(), qs.begin(), qs.end());
-    bar.tick(1, std::to_string(samples.size()) + " questions");
-  }
+  auto samples = data::build_questions(dirs, qa, synth, threads, [&](std::size_t) { bar.tick(1); });
   bar.finish();
   data::apply_total_caps(samples, qa);
   data::write_samples(out, samples);
