@@ -7,7 +7,8 @@
 
 #include <fmt/format.h>
 
-VSR_COMMAND(cmd_export, "export", "write a Hugging Face checkpoint from a base model and a LoRA adapter (merged or not)") {
+VSR_COMMAND(cmd_export, "export",
+            "write a Hugging Face checkpoint from a base model and a LoRA adapter (merged or not)") {
   std::string model, adapter, out, dtype = "bf16";
   bool merge = false;
   vsr::Config cfg(argv[0]);

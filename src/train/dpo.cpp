@@ -9,7 +9,8 @@ namespace vsr::algo {
 
 DpoLossOutput dpo_loss(const DpoBatch& b, double beta, double label_smoothing) {
   if (!(beta > 0.0)) fail("", "dpo.beta", "expected a positive beta");
-  if (!(label_smoothing >= 0.0 && label_smoothing < 0.5)) fail("", "dpo.label_smoothing", "expected a value in [0, 0.5)");
+  if (!(label_smoothing >= 0.0 && label_smoothing < 0.5))
+    fail("", "dpo.label_smoothing", "expected a value in [0, 0.5)");
   for (const at::Tensor* t : {&b.chosen_logp, &b.rejected_logp, &b.ref_chosen_logp, &b.ref_rejected_logp})
     if (!t->defined() || t->dim() != 1 || t->sizes() != b.chosen_logp.sizes())
       fail("", "dpo.batch", "expected four [B] sequence log-likelihoods of the same length");

@@ -25,9 +25,12 @@ io::DType parse_weight_dtype(std::string_view name, const std::string& origin, c
 
 std::string_view torch_dtype_name(io::DType dtype) {
   switch (dtype) {
-    case io::DType::BF16: return "bfloat16";
-    case io::DType::F16: return "float16";
-    default: return "float32";
+    case io::DType::BF16:
+      return "bfloat16";
+    case io::DType::F16:
+      return "float16";
+    default:
+      return "float32";
   }
 }
 

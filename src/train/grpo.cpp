@@ -32,9 +32,12 @@ LossAggregation parse_loss_aggregation(std::string_view name, const std::string&
 
 std::string_view loss_aggregation_name(LossAggregation mode) {
   switch (mode) {
-    case LossAggregation::Grpo: return "grpo";
-    case LossAggregation::Bnpo: return "bnpo";
-    case LossAggregation::DrGrpo: return "dr_grpo";
+    case LossAggregation::Grpo:
+      return "grpo";
+    case LossAggregation::Bnpo:
+      return "bnpo";
+    case LossAggregation::DrGrpo:
+      return "dr_grpo";
   }
   return "grpo";
 }
@@ -43,8 +46,9 @@ GroupAdvantages group_advantages(const at::Tensor& rewards, std::int64_t group_s
   if (!rewards.defined() || rewards.dim() != 1) fail("", "grpo.rewards", "expected a [B] tensor of rewards");
   if (group_size < 2) fail("", "grpo.group_size", "expected at least 2 completions per prompt");
   if (rewards.size(0) == 0 || rewards.size(0) % group_size != 0)
-    fail("", "grpo.rewards", "expected a positive multiple of the group size " + std::to_string(group_size) +
-                                 " rewards, found " + std::to_string(rewards.size(0)));
+    fail("", "grpo.rewards",
+         "expected a positive multiple of the group size " + std::to_string(group_size) + " rewards, found " +
+             std::to_string(rewards.size(0)));
   at::NoGradGuard no_grad;
   const at::Tensor r = rewards.to(float_type(rewards)).view({-1, group_size});
   const at::Tensor mean = r.mean(1, /*keepdim=*/true);
@@ -63,15 +67,18 @@ GroupAdvantages group_advantages(const at::Tensor& rewards, std::int64_t group_s
 at::Tensor aggregate_tokens(const at::Tensor& per_token, const at::Tensor& mask, LossAggregation mode,
                             std::int64_t max_len) {
   if (!per_token.defined() || per_token.dim() != 2) fail("", "grpo.per_token", "expected a [B, T] tensor");
-  if (!mask.defined() || mask.sizes() != per_token.sizes()) fail("", "grpo.mask", "expected the shape [B, T] of the losses");
+  if (!mask.defined() || mask.sizes() != per_token.sizes())
+    fail("", "grpo.mask", "expected the shape [B, T] of the losses");
   const at::Tensor m = mask.to(per_token.scalar_type());
   const at::Tensor x = masked(per_token, m);
   switch (mode) {
-    case LossAggregation::Grpo: return (x.sum(1) / m.sum(1).clamp_min(1.0)).mean();
-    case LossAggregation::Bnpo: return x.sum() / m.sum().clamp_min(1.0);
+    case LossAggregation::Grpo:
+      return (x.sum(1) / m.sum(1).clamp_min(1.0)).mean();
+    case LossAggregation::Bnpo:
+      return x.sum() / m.sum().clamp_min(1.0);
     case LossAggregation::DrGrpo: {
-      const at::Tensor len = max_len > 0 ? at::scalar_tensor(static_cast<double>(max_len), m.options())
-                                         : m.sum(1).max().clamp_min(1.0);
+      const at::Tensor len =
+          max_len > 0 ? at::scalar_tensor(static_cast<double>(max_len), m.options()) : m.sum(1).max().clamp_min(1.0);
       return x.sum() / (len * static_cast<double>(per_token.size(0)));
     }
   }

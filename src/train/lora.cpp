@@ -168,7 +168,8 @@ void LoraAdapters::save_adapter(const fs::path& dir, io::DType dtype) const {
   nlohmann::json c = nlohmann::json::object();
   c["alpha_pattern"] = nlohmann::json::object();
   c["auto_mapping"] = nullptr;
-  c["base_model_name_or_path"] = options_.base_model.empty() ? nlohmann::json(nullptr) : nlohmann::json(options_.base_model);
+  c["base_model_name_or_path"] =
+      options_.base_model.empty() ? nlohmann::json(nullptr) : nlohmann::json(options_.base_model);
   c["bias"] = "none";
   c["fan_in_fan_out"] = false;
   c["inference_mode"] = true;
@@ -196,7 +197,8 @@ void LoraAdapters::save_adapter(const fs::path& dir, io::DType dtype) const {
   fs::create_directories(dir);
   write_file_atomic(dir / kConfigFile, c.dump(2));
   std::vector<std::pair<std::string, at::Tensor>> tensors;
-  for (auto& [name, t] : named_parameters()) tensors.emplace_back(name, t.detach().to(at::kCPU).to(to_scalar_type(dtype)));
+  for (auto& [name, t] : named_parameters())
+    tensors.emplace_back(name, t.detach().to(at::kCPU).to(to_scalar_type(dtype)));
   save_safetensors(dir / kWeightsFile, tensors, {{"format", "pt"}});
 }
 
@@ -240,10 +242,12 @@ LoraOptions LoraAdapters::read_config(const fs::path& dir) {
     if (!t.is_string()) fail(file, "target_modules", "expected strings, found " + t.dump());
     o.target_modules += (o.target_modules.empty() ? "" : ",") + t.get<std::string>();
   }
-  if (const auto* base = get("base_model_name_or_path"); base && base->is_string()) o.base_model = base->get<std::string>();
+  if (const auto* base = get("base_model_name_or_path"); base && base->is_string())
+    o.base_model = base->get<std::string>();
   auto is_false = [](const nlohmann::json& v) { return v.is_boolean() && !v.get<bool>(); };
   auto is_empty = [](const nlohmann::json& v) { return (v.is_object() || v.is_array()) && v.empty(); };
-  unsupported_unless("bias", [](const nlohmann::json& v) { return v == "none"; }, "only bias \"none\" is supported");
+  unsupported_unless(
+      "bias", [](const nlohmann::json& v) { return v == "none"; }, "only bias \"none\" is supported");
   unsupported_unless("use_dora", is_false, "DoRA is not supported");
   unsupported_unless("fan_in_fan_out", is_false, "fan_in_fan_out (Conv1D layers) is not supported");
   unsupported_unless("rank_pattern", is_empty, "per-module ranks are not supported");
@@ -273,10 +277,12 @@ void LoraAdapters::load_adapter(const fs::path& dir) {
   const LoraOptions stored = read_config(dir);
   const std::string config_file = (dir / kConfigFile).string();
   if (stored.rank != options_.rank)
-    fail(config_file, "r", "expected " + std::to_string(options_.rank) + " as attached, found " + std::to_string(stored.rank));
+    fail(config_file, "r",
+         "expected " + std::to_string(options_.rank) + " as attached, found " + std::to_string(stored.rank));
   if (stored.scale() != options_.scale())
-    fail(config_file, "lora_alpha", "expected a scaling of " + std::to_string(options_.scale()) + " as attached, found " +
-                                        std::to_string(stored.scale()));
+    fail(config_file, "lora_alpha",
+         "expected a scaling of " + std::to_string(options_.scale()) + " as attached, found " +
+             std::to_string(stored.scale()));
   auto want = options_.targets(), got = stored.targets(config_file);
   std::sort(want.begin(), want.end());
   std::sort(got.begin(), got.end());
@@ -284,8 +290,9 @@ void LoraAdapters::load_adapter(const fs::path& dir) {
 
   const fs::path weights = dir / kWeightsFile;
   if (!fs::exists(weights))
-    fail(weights.string(), "", fs::exists(dir / "adapter_model.bin") ? "missing (adapter_model.bin is not read: save with safetensors)"
-                                                                      : "missing");
+    fail(weights.string(), "",
+         fs::exists(dir / "adapter_model.bin") ? "missing (adapter_model.bin is not read: save with safetensors)"
+                                               : "missing");
   const auto file = io::SafetensorsFile::open(weights);
   const std::string wfile = weights.string();
   // PEFT name (with the transformers >= 4.52 alias `model.language_model.layers.` mapped back) -> stored name.
@@ -297,7 +304,8 @@ void LoraAdapters::load_adapter(const fs::path& dir) {
       canonical = std::string(kPeftPrefix) + "model.layers." + canonical.substr(alias.size());
     if (!canonical.starts_with(kPeftPrefix) ||
         !(canonical.ends_with(".lora_A.weight") || canonical.ends_with(".lora_B.weight")))
-      fail(wfile, "tensor " + quote(name, 200), "unexpected tensor: expected base_model.model.<module>.lora_{A,B}.weight");
+      fail(wfile, "tensor " + quote(name, 200),
+           "unexpected tensor: expected base_model.model.<module>.lora_{A,B}.weight");
     if (!stored_names.emplace(canonical, name).second)
       fail(wfile, "tensor " + quote(name, 200), "stored twice (under both module naming schemes)");
   }

@@ -9,7 +9,8 @@ namespace vsr::algo {
 
 SftLossOutput sft_loss(const at::Tensor& logp, const at::Tensor& mask, bool per_sequence) {
   if (!logp.defined() || logp.dim() != 2) fail("", "sft.logp", "expected [B, T] token log-probs");
-  if (!mask.defined() || mask.sizes() != logp.sizes()) fail("", "sft.mask", "expected the shape [B, T] of the log-probs");
+  if (!mask.defined() || mask.sizes() != logp.sizes())
+    fail("", "sft.mask", "expected the shape [B, T] of the log-probs");
   const auto type = logp.scalar_type() == at::kDouble ? at::kDouble : at::kFloat;
   const at::Tensor m = mask.to(type);
   const at::Tensor nll = at::where(m > 0, -logp.to(type), at::zeros_like(m));

@@ -199,7 +199,10 @@ TEST(Lora, LoadRoundTripAndErrors) {
 
   // load_adapter copies in place (an optimiser keeps its tensors).
   const at::Tensor handle = loaded.parameters().front();
-  { at::NoGradGuard g; handle.zero_(); }
+  {
+    at::NoGradGuard g;
+    handle.zero_();
+  }
   loaded.load_adapter(dir);
   EXPECT_TRUE(at::equal(handle, a.front().second));
 
@@ -215,7 +218,8 @@ TEST(Lora, LoadRoundTripAndErrors) {
   };
   auto copy_of = [&](const std::string& name) {
     const auto d = vsr::test::temp_dir(name);
-    std::filesystem::copy(dir, d, std::filesystem::copy_options::recursive | std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::copy(dir, d,
+                          std::filesystem::copy_options::recursive | std::filesystem::copy_options::overwrite_existing);
     return d;
   };
   auto tensors = load_safetensors(dir / "adapter_model.safetensors");
@@ -342,7 +346,7 @@ TEST(Lora, MergeEqualsAdapterAndExportLoadsBack) {
   const double err = (bf - with_adapter).abs().max().item<double>();
   if (std::getenv("VSR_TEST_VERBOSE")) std::fprintf(stderr, "  bf16 export: max |dlogp| %.4g\n", err);
   EXPECT_LT(err, 0.3) << "bf16 export drifts too far";  // measured 0.18 of max |logp| ~33
-  EXPECT_GT(err, 0.0);  // the bf16 rounding is really there
+  EXPECT_GT(err, 0.0);                                  // the bf16 rounding is really there
 
   const auto bad = vsr::test::run_cli("export --model " + (tiny_dir() / "model").string() + " --out " +
                                       vsr::test::temp_dir("lora_export_bad").string() + " --merge");
@@ -392,7 +396,8 @@ TEST(Lora, GrpoStepOnAdaptersLowersTheLoss) {
 
   const auto after = grpo.loss({log_probs(), old_logp, ref_logp, adv.advantages, mask}, k3);
   EXPECT_LT(after.stats.loss, before.stats.loss - 1e-3) << "after one step: " << after.stats.loss;
-  if (std::getenv("VSR_TEST_VERBOSE")) std::fprintf(stderr, "  GRPO loss %.6f -> %.6f\n", before.stats.loss, after.stats.loss);
+  if (std::getenv("VSR_TEST_VERBOSE"))
+    std::fprintf(stderr, "  GRPO loss %.6f -> %.6f\n", before.stats.loss, after.stats.loss);
   EXPECT_GT(after.stats.kl_mean, 0.0);
   // The rewarded completion became likelier, the other less likely.
   at::NoGradGuard no_grad;

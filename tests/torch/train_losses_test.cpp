@@ -101,8 +101,8 @@ TEST(Grpo, AggregationModesOnRaggedBatch) {
   const double inf = std::numeric_limits<double>::infinity();
   const at::Tensor x = d2({{1, 2, 3, inf}, {4, 5, 100, inf}});
   const at::Tensor m = d2({{1, 1, 1, 0}, {1, 1, 0, 0}});
-  EXPECT_DOUBLE_EQ(algo::aggregate_tokens(x, m, algo::LossAggregation::Grpo).item<double>(), 3.25);  // (2 + 4.5) / 2
-  EXPECT_DOUBLE_EQ(algo::aggregate_tokens(x, m, algo::LossAggregation::Bnpo).item<double>(), 3.0);   // 15 / 5
+  EXPECT_DOUBLE_EQ(algo::aggregate_tokens(x, m, algo::LossAggregation::Grpo).item<double>(), 3.25);   // (2 + 4.5) / 2
+  EXPECT_DOUBLE_EQ(algo::aggregate_tokens(x, m, algo::LossAggregation::Bnpo).item<double>(), 3.0);    // 15 / 5
   EXPECT_DOUBLE_EQ(algo::aggregate_tokens(x, m, algo::LossAggregation::DrGrpo).item<double>(), 2.5);  // 15 / (2*3)
   EXPECT_DOUBLE_EQ(algo::aggregate_tokens(x, m, algo::LossAggregation::DrGrpo, 4).item<double>(), 1.875);  // 15 / 8
   // A row without tokens counts as one token in "grpo" (no nan).
@@ -170,10 +170,10 @@ TEST(Grpo, OnPolicyLossIsMinusMeanAdvantagePlusBetaKl) {
 TEST(Grpo, FiniteDifferenceGradient) {
   // Ragged batch in float64; old log-probs put every ratio at least 0.05 away from the clip edges 0.8 / 1.2.
   const at::Tensor mask = d2({{1, 1, 1, 0, 0}, {1, 1, 1, 1, 1}, {0, 1, 1, 1, 0}});
-  const at::Tensor logp0 = d2({{-0.3, -1.2, -2.0, -0.7, -1.0}, {-0.9, -0.1, -1.7, -2.4, -0.6},
-                               {-1.1, -0.4, -0.8, -1.6, -2.2}});
-  const at::Tensor log_ratio = d2({{0.05, -0.1, 0.3, 0.0, 0.0}, {-0.4, 0.12, -0.05, 0.09, 0.5},
-                                   {0.0, -0.15, 0.02, 0.4, 0.0}});
+  const at::Tensor logp0 =
+      d2({{-0.3, -1.2, -2.0, -0.7, -1.0}, {-0.9, -0.1, -1.7, -2.4, -0.6}, {-1.1, -0.4, -0.8, -1.6, -2.2}});
+  const at::Tensor log_ratio =
+      d2({{0.05, -0.1, 0.3, 0.0, 0.0}, {-0.4, 0.12, -0.05, 0.09, 0.5}, {0.0, -0.15, 0.02, 0.4, 0.0}});
   const at::Tensor old = logp0 - log_ratio;
   const at::Tensor ref = logp0 + d2({{0.2, -0.3, 0.1, 0, 0}, {0.4, 0.0, -0.2, 0.3, -0.1}, {0, 0.25, -0.35, 0.05, 0}});
   const at::Tensor adv = d({0.7, -1.3, 0.4});
@@ -211,7 +211,7 @@ TEST(Sft, MeanOverAnswerTokens) {
   at::Tensor lp = logp.clone().requires_grad_(true);
   algo::sft_loss(lp, mask).loss.backward();
   EXPECT_NEAR(at_(lp.grad(), 1), -1.0 / 3, 1e-12);  // raising an answer token's log-prob lowers the loss
-  EXPECT_EQ(at_(lp.grad(), 0), 0.0);                 // prompt tokens get nothing
+  EXPECT_EQ(at_(lp.grad(), 0), 0.0);                // prompt tokens get nothing
 }
 
 TEST(Dpo, LossValueAndGradientSigns) {

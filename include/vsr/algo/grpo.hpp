@@ -16,12 +16,12 @@ namespace vsr::algo {
 /// Section [grpo].
 struct GrpoOptions {
   static constexpr std::string_view kSection = "grpo";
-  std::int64_t num_generations = 8;         ///< G: completions sampled per prompt (TRL GRPOConfig default)
-  double clip_eps = 0.2;                    ///< PPO clip range epsilon (DeepSeekMath, TRL)
-  bool scale_std = true;                    ///< divide advantages by the group std (false: Dr. GRPO)
-  double std_eps = 1e-4;                    ///< added to the std before dividing (R1-V / TRL 0.14)
-  std::string loss_aggregation = "grpo";    ///< grpo | bnpo | dr_grpo
-  std::int64_t max_len = 0;                 ///< dr_grpo's constant length (0 = longest completion of the batch)
+  std::int64_t num_generations = 8;       ///< G: completions sampled per prompt (TRL GRPOConfig default)
+  double clip_eps = 0.2;                  ///< PPO clip range epsilon (DeepSeekMath, TRL)
+  bool scale_std = true;                  ///< divide advantages by the group std (false: Dr. GRPO)
+  double std_eps = 1e-4;                  ///< added to the std before dividing (R1-V / TRL 0.14)
+  std::string loss_aggregation = "grpo";  ///< grpo | bnpo | dr_grpo
+  std::int64_t max_len = 0;               ///< dr_grpo's constant length (0 = longest completion of the batch)
 
   /// Declares the keys of [grpo].
   void describe(OptionSet& set) {

@@ -53,7 +53,7 @@ at::Tensor aggregate_tokens(const at::Tensor& per_token, const at::Tensor& mask,
 /// The tensors of one GRPO loss evaluation.
 struct GrpoBatch {
   at::Tensor logp;        ///< [B, T] policy log-probs of the completion tokens (autograd)
-  at::Tensor old_logp;    ///< [B, T] rollout-time log-probs (no gradient); undefined = logp.detach() (one update per rollout)
+  at::Tensor old_logp;    ///< [B, T] rollout-time log-probs (no gradient); undefined = one update per rollout
   at::Tensor ref_logp;    ///< [B, T] reference log-probs (adapters off); undefined without a KL penalty
   at::Tensor advantages;  ///< [B] group advantages (GroupAdvantages::advantages)
   at::Tensor mask;        ///< [B, T] 1 on completion tokens, 0 on prompt and padding
@@ -61,29 +61,29 @@ struct GrpoBatch {
 
 /// The scalar settings of the GRPO loss.
 struct GrpoLossSettings {
-  double clip_eps = 0.2;                               ///< PPO clip range: ratio clipped to [1 - eps, 1 + eps]
-  double beta = 0.0;                                   ///< KL coefficient (0 without KL)
+  double clip_eps = 0.2;                                ///< PPO clip range: ratio clipped to [1 - eps, 1 + eps]
+  double beta = 0.0;                                    ///< KL coefficient (0 without KL)
   LossAggregation aggregation = LossAggregation::Grpo;  ///< how per-token losses are averaged
-  std::int64_t max_len = 0;                            ///< Dr. GRPO's constant length (0 = longest row of the batch)
+  std::int64_t max_len = 0;                             ///< Dr. GRPO's constant length (0 = longest row of the batch)
 };
 
 /// Statistics of one loss evaluation, for logging (means over the masked tokens unless said otherwise).
 struct GrpoStats {
-  double loss = 0.0;             ///< the loss value
-  double policy_loss = 0.0;      ///< the aggregated clipped-surrogate part, without the KL term
-  double kl_mean = 0.0;          ///< per-sequence mean KL estimate, averaged over sequences (0 without KL)
-  double clip_low = 0.0;         ///< fraction of tokens with ratio < 1 - eps and A < 0 (clipped from below)
-  double clip_high = 0.0;        ///< fraction of tokens with ratio > 1 + eps and A > 0 (clipped from above)
-  double clip_fraction = 0.0;    ///< clip_low + clip_high: tokens whose gradient the clip removed
-  double ratio_mean = 0.0;       ///< mean importance ratio exp(l - l_old)
-  double advantage_mean = 0.0;   ///< mean advantage over sequences
-  double tokens = 0.0;           ///< number of masked tokens
+  double loss = 0.0;            ///< the loss value
+  double policy_loss = 0.0;     ///< the aggregated clipped-surrogate part, without the KL term
+  double kl_mean = 0.0;         ///< per-sequence mean KL estimate, averaged over sequences (0 without KL)
+  double clip_low = 0.0;        ///< fraction of tokens with ratio < 1 - eps and A < 0 (clipped from below)
+  double clip_high = 0.0;       ///< fraction of tokens with ratio > 1 + eps and A > 0 (clipped from above)
+  double clip_fraction = 0.0;   ///< clip_low + clip_high: tokens whose gradient the clip removed
+  double ratio_mean = 0.0;      ///< mean importance ratio exp(l - l_old)
+  double advantage_mean = 0.0;  ///< mean advantage over sequences
+  double tokens = 0.0;          ///< number of masked tokens
 };
 
 /// A loss and its statistics.
 struct GrpoLossOutput {
-  at::Tensor loss;   ///< scalar, differentiable w.r.t. batch.logp
-  GrpoStats stats;   ///< for logging
+  at::Tensor loss;  ///< scalar, differentiable w.r.t. batch.logp
+  GrpoStats stats;  ///< for logging
 };
 
 /// The GRPO loss: per token -min(rho * A, clip(rho, 1 - eps, 1 + eps) * A) + beta * kl with rho = exp(l - l_old),

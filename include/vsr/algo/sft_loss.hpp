@@ -9,9 +9,9 @@ namespace vsr::algo {
 
 /// A loss and its statistics.
 struct SftLossOutput {
-  at::Tensor loss;       ///< scalar, differentiable w.r.t. the log-probs
-  double tokens = 0.0;   ///< number of answer tokens
-  double nll = 0.0;      ///< the loss value (mean negative log-likelihood per answer token)
+  at::Tensor loss;      ///< scalar, differentiable w.r.t. the log-probs
+  double tokens = 0.0;  ///< number of answer tokens
+  double nll = 0.0;     ///< the loss value (mean negative log-likelihood per answer token)
 };
 
 /// -sum(logp * mask) / sum(mask): the mean negative log-likelihood over all answer tokens of the batch (Hugging

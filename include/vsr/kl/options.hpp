@@ -12,9 +12,9 @@ namespace vsr::kl {
 /// 0.14 used 0.04.
 struct KlOptions {
   static constexpr std::string_view kSection = "kl";
-  double beta = 1e-4;          ///< coefficient of the per-token KL term in the GRPO loss
-  double clamp = 20.0;         ///< K3Clamped: the log-ratio r - l is clamped to [-clamp, clamp] (verl's low_var_kl)
-  double value_clamp = 10.0;   ///< K3Clamped: the estimate is clamped to [-value_clamp, value_clamp]; 0 = no clamp
+  double beta = 1e-4;         ///< coefficient of the per-token KL term in the GRPO loss
+  double clamp = 20.0;        ///< K3Clamped: the log-ratio r - l is clamped to [-clamp, clamp] (verl's low_var_kl)
+  double value_clamp = 10.0;  ///< K3Clamped: the estimate is clamped to [-value_clamp, value_clamp]; 0 = no clamp
 
   /// Declares the keys of [kl].
   void describe(OptionSet& set) {

@@ -16,18 +16,18 @@ namespace vsr::train {
 
 /// How to export.
 struct ExportOptions {
-  bool merge = false;                          ///< fold the adapter into the weights (else save it beside them)
-  io::DType dtype = io::DType::BF16;           ///< dtype of the written weights: BF16 (as Qwen2-VL ships), F16 or F32
+  bool merge = false;                 ///< fold the adapter into the weights (else save it beside them)
+  io::DType dtype = io::DType::BF16;  ///< dtype of the written weights: BF16 (as Qwen2-VL ships), F16 or F32
   std::uint64_t max_shard_bytes = 5'000'000'000;  ///< transformers' save_pretrained default shard size (5 GB)
 };
 
 /// What was written.
 struct ExportReport {
-  std::size_t tensors = 0;                     ///< model tensors written
-  std::uint64_t bytes = 0;                     ///< their total size
-  bool merged = false;                         ///< whether an adapter was merged
-  std::size_t adapter_modules = 0;             ///< adapted modules (0 without adapter)
-  std::vector<std::filesystem::path> copied;   ///< other files copied from the model folder
+  std::size_t tensors = 0;                    ///< model tensors written
+  std::uint64_t bytes = 0;                    ///< their total size
+  bool merged = false;                        ///< whether an adapter was merged
+  std::size_t adapter_modules = 0;            ///< adapted modules (0 without adapter)
+  std::vector<std::filesystem::path> copied;  ///< other files copied from the model folder
 };
 
 /// Parses "bf16"/"bfloat16", "f16"/"fp16"/"float16" or "f32"/"fp32"/"float32"; vsr::Error naming `field`.

@@ -35,9 +35,9 @@ inline constexpr std::string_view kLoraTargetNames[] = {"q_proj",    "k_proj",  
 /// Target modules default to every projection of the decoder layers ("all-linear" on the language model).
 struct LoraOptions {
   static constexpr std::string_view kSection = "lora";
-  int rank = 16;            ///< r: the adapters' inner dimension
-  double alpha = 32;        ///< lora_alpha: the delta is scaled by alpha / r
-  double dropout = 0.05;    ///< lora_dropout on the adapter input, training mode only
+  int rank = 16;          ///< r: the adapters' inner dimension
+  double alpha = 32;      ///< lora_alpha: the delta is scaled by alpha / r
+  double dropout = 0.05;  ///< lora_dropout on the adapter input, training mode only
   std::string target_modules = "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj";  ///< comma-separated
   bool use_rslora = false;  ///< rank-stabilised LoRA: the delta is scaled by alpha / sqrt(r) (PEFT use_rslora)
   std::uint64_t seed = 0;   ///< seed of the initialisation of A
@@ -107,8 +107,9 @@ class LoraAdapters {
   /// parameters() sees them). The folder's config must match (rank, alpha, targets): vsr::Error naming the file
   /// and key, or the tensor (missing, unexpected, wrong shape), otherwise.
   void load_adapter(const std::filesystem::path& dir);
-  /// Folds every adapter into its base weight, W += (alpha / r) * B @ A (computed in float32, stored in W's dtype),
-  /// and detaches the adapters (PEFT's merge_and_unload). Afterwards attached() is false.
+  /// Folds every adapter into its base weight, W <- W + (alpha / r) * B @ A (computed in float32, stored in W's
+  /// dtype, as a new tensor: model copies sharing the old weights keep them), and detaches the adapters (PEFT's
+  /// merge_and_unload). Afterwards attached() is false.
   void merge_adapter();
   /// Removes the adapters from the model without merging (the model is the base model again).
   void detach();
