@@ -13,6 +13,10 @@
 #include <string>
 #include <string_view>
 
+namespace at {
+class Tensor;  // LibTorch's tensor; complete wherever a KL setting's per_token is checked (vsr/kl/*.hpp)
+}  // namespace at
+
 namespace vsr {
 
 /// A prompt mode (vsr::prompt::Think, Observe, Vanilla): the instruction appended to a question, how an answer is
@@ -40,5 +44,29 @@ concept NeedsFormat = Reward<R> && requires { requires R::kNeedsFormat; };
 /// Whether reward R can be used with prompt mode P: a format reward needs a mode that has a format.
 template <class R, class P>
 concept RewardFitsMode = Reward<R> && PromptMode<P> && (!NeedsFormat<R> || P::kHasFormat);
+
+/// A KL setting of GRPO (vsr::kl::None, K1, K3, K3Clamped): a name and whether it needs the reference policy's
+/// log-probs. One that does (kNeedsReference = true) gives its coefficient `beta()` and a per-token estimate
+/// `per_token(logp, ref_logp)` of KL(policy || reference); one that does not costs no reference forward pass.
+template <class K>
+concept KlSetting = requires {
+  { K::kName } -> std::convertible_to<std::string_view>;
+  { K::kNeedsReference } -> std::convertible_to<bool>;
+} && (!K::kNeedsReference || requires(const K& k, const at::Tensor& t) {
+  { k.beta() } -> std::convertible_to<double>;
+  { k.per_token(t, t) } -> std::same_as<at::Tensor>;
+});
+
+/// A training algorithm (vsr::algo::Grpo, Sft, Dpo): a name, an options struct for its config section, whether it
+/// trains on sampled rollouts (GRPO) or fixed answers (SFT, DPO), and whether it needs reference log-probs by
+/// itself (DPO; GRPO needs them only through its KL setting). The loss call differs per family (see
+/// docs/policies.md); a trainer dispatches on kUsesRollouts / kNeedsReference with `if constexpr`.
+template <class A>
+concept Algorithm = requires {
+  { A::kName } -> std::convertible_to<std::string_view>;
+  { A::kUsesRollouts } -> std::convertible_to<bool>;
+  { A::kNeedsReference } -> std::convertible_to<bool>;
+  { A::Options::kSection } -> std::convertible_to<std::string_view>;
+};
 
 }  // namespace vsr

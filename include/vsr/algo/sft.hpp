@@ -1,0 +1,37 @@
+#pragma once
+/// @file
+/// The SFT policy (vsGRPO's supervised baseline): options of section [sft] and the answer-token cross-entropy.
+
+#include "vsr/algo/sft_loss.hpp"
+#include "vsr/core/config.hpp"
+
+#include <string_view>
+
+namespace vsr::algo {
+
+/// Section [sft].
+struct SftOptions {
+  static constexpr std::string_view kSection = "sft";
+  bool per_sequence = false;  ///< average each answer's tokens first (default: mean over all answer tokens)
+
+  /// Declares the keys of [sft].
+  void describe(OptionSet& set) {
+    set.add("per_sequence", per_sequence, "mean per answer, then over answers (default: over all answer tokens)");
+  }
+};
+
+/// Supervised fine-tuning on the ground-truth answers; no rollouts, no reference model.
+struct Sft {
+  static constexpr std::string_view kName = "sft";
+  static constexpr bool kUsesRollouts = false;    ///< trains on fixed answers
+  static constexpr bool kNeedsReference = false;  ///< no reference forward pass
+  using Options = SftOptions;
+  SftOptions options;  ///< [sft]
+
+  /// The loss of token log-probs `logp` [B, T] over the answer tokens `mask` [B, T].
+  SftLossOutput loss(const at::Tensor& logp, const at::Tensor& mask) const {
+    return sft_loss(logp, mask, options.per_sequence);
+  }
+};
+
+}  // namespace vsr::algo
