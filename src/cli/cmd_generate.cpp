@@ -6,6 +6,7 @@
 #include "vsr/model/generation.hpp"
 #include "vsr/model/inputs.hpp"
 #include "vsr/runtime/runtime.hpp"
+#include "vsr/train/lora.hpp"
 #include "vsr/video/reader.hpp"
 
 #include <ATen/ATen.h>
@@ -27,13 +28,14 @@ VSR_COMMAND(run_generate, "generate", "answer a question about an image or a vid
   auto& runtime = cfg.add<vsr::RuntimeOptions>();
   auto& sampling = cfg.add<vsr::model::SamplingOptions>();
   auto& processor = cfg.add<vsr::vision::ProcessorOptions>();
-  std::string model_dir, tokenizer_dir, video, image, question;
+  std::string model_dir, tokenizer_dir, adapter_dir, video, image, question;
   int frames = 16;
   std::int64_t max_pixels = 0;
   double temperature = -1;
   cfg.top_level()
       .add("model", model_dir, "Hugging Face Qwen2-VL checkpoint folder (config.json + *.safetensors)")
       .add("tokenizer", tokenizer_dir, "tokenizer folder (default: the model folder)")
+      .add("adapter", adapter_dir, "LoRA adapter folder in PEFT's format (adapter_config.json + adapter_model.safetensors)")
       .add("video", video, "video file (frames sampled uniformly)")
       .add("image", image, "image file (PNG, JPEG, PPM, ...)")
       .add("question", question, "the question")
@@ -54,7 +56,12 @@ VSR_COMMAND(run_generate, "generate", "answer a question about an image or a vid
   }
 
   const auto dtype = runtime.dtype == "bfloat16" ? at::kBFloat16 : at::kFloat;
-  const auto model = vsr::model::Qwen2VL::from_pretrained(model_dir, dtype, at::Device(runtime.device));
+  auto model = vsr::model::Qwen2VL::from_pretrained(model_dir, dtype, at::Device(runtime.device));
+  std::optional<vsr::train::LoraAdapters> adapters;
+  if (!adapter_dir.empty()) {
+    adapters.emplace(vsr::train::LoraAdapters::from_pretrained(model, adapter_dir));
+    adapters->set_training(false);
+  }
   const auto tokenizer = vsr::text::Tokenizer::from_dir(tokenizer_dir.empty() ? model_dir : tokenizer_dir);
 
   vsr::model::ChatVisuals visuals;

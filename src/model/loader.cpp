@@ -64,7 +64,7 @@ Shapes expected_weight_shapes(const Qwen2VLConfig& c) {
 
 namespace {
 
-std::string shape_str(const std::vector<std::int64_t>& shape) { return "[" + fmt::format("{}", fmt::join(shape, ", ")) + "]"; }
+std::string shape_str(const std::vector<std::int64_t>& shape) { return fmt::format("[{}]", fmt::join(shape, ", ")); }
 
 void check_config(const Qwen2VLConfig& c, const std::string& file) {
   auto positive = [&](std::int64_t v, const char* key) {
