@@ -3,6 +3,7 @@
 // other JSON entry points that shared it.
 #include "test_support.hpp"
 #include "vsr/core/error.hpp"
+#include "vsr/data/ply.hpp"
 #include "vsr/eval/vsibench.hpp"
 #include "vsr/io/hf_config.hpp"
 #include "vsr/text/chat_template.hpp"
@@ -10,7 +11,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstring>
 #include <fstream>
+#include <limits>
 #include <string>
 
 namespace {
@@ -72,4 +76,38 @@ TEST(FuzzRegression, NumberOverflowInRecordsAndTokenizerFilesIsVsrError) {
   std::filesystem::create_directories(tok);
   write(tok / "tokenizer.json", "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 1e999}, \"merges\": []}}");
   expect_vsr_error([&] { vsr::text::Tokenizer::from_dir(tok); }, {"tokenizer.json", "not valid JSON"});
+}
+
+// A PLY vertex whose float colour does not fit an unsigned char (fuzz_ply, UBSan "300 is outside the range of
+// representable values of type 'unsigned char'"): refused; likewise a double coordinate beyond float's range.
+TEST(FuzzRegression, PlyColourOrCoordinateOutOfRangeIsVsrError) {
+  const std::string header =
+      "ply\nformat binary_little_endian 1.0\nelement vertex 1\nproperty double x\nproperty double y\n"
+      "property double z\nproperty float red\nproperty float green\nproperty float blue\nend_header\n";
+  const auto vertex = [&](double x, float red) {
+    const double xyz[3] = {x, 0, 0};
+    const float rgb[3] = {red, 0, 0};
+    std::string bytes = header + std::string(36, '\0');
+    std::memcpy(bytes.data() + header.size(), xyz, 24);
+    std::memcpy(bytes.data() + header.size() + 24, rgb, 12);
+    return bytes;
+  };
+  expect_vsr_error([&] { vsr::data::parse_ply(vertex(1.0, 300.0f), "fuzz.ply"); },
+                   {"fuzz.ply", "vertex 0 red", "colour must be in [0, 255]"});
+  expect_vsr_error([&] { vsr::data::parse_ply(vertex(1.0, std::nanf("")), "fuzz.ply"); }, {"colour must be in [0, 255]"});
+  expect_vsr_error([&] { vsr::data::parse_ply(vertex(1e300, 0.0f), "fuzz.ply"); },
+                   {"fuzz.ply", "vertex 0", "coordinates must be finite 32-bit floats"});
+  const auto mesh = vsr::data::parse_ply(vertex(-2.5, 255.0f), "fuzz.ply");  // the edges of the ranges are fine
+  ASSERT_EQ(mesh.vertices.size(), 1u);
+  EXPECT_EQ(mesh.vertices[0][0], -2.5f);
+  EXPECT_EQ(mesh.colors[0][0], 255);
+}
+
+// An element without properties but with a count of 10^18 holds no bytes: it is skipped, not iterated.
+TEST(FuzzRegression, PlyEmptyElementWithHugeCountIsSkipped) {
+  const std::string bytes =
+      "ply\nformat binary_little_endian 1.0\nelement nothing 999999999999999999\nelement vertex 1\n"
+      "property float x\nproperty float y\nproperty float z\nend_header\n" + std::string(12, '\0');
+  const auto mesh = vsr::data::parse_ply(bytes, "fuzz.ply");
+  EXPECT_EQ(mesh.vertices.size(), 1u);
 }
