@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 VSR=${1:-../../build/vsr}
+keep=$(mktemp); cp video/fuzz_oom_sample_table.mp4 "$keep"
 find . -mindepth 1 -maxdepth 1 -type d -exec rm -rf {} +
+mkdir -p video && mv "$keep" video/fuzz_oom_sample_table.mp4
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
@@ -129,4 +131,6 @@ poke video/huge_frame_count.mp4 stts 12 77359400   # first (sample_count, delta)
 poke video/huge_frame_count.mp4 stsz 12 77359400   # sample_count
 # A YUV4MPEG2 header claiming 16000 x 16000 frames (256 M pixels, 384 MB per frame): refused before any frame.
 printf 'YUV4MPEG2 W16000 H16000 F2:1 Ip A1:1 C420jpeg\nFRAME\n0123456789abcdef' > video/huge_dimensions.y4m
+# video/fuzz_oom_sample_table.mp4 is kept as fuzz_video found it (not regenerated): a 2.4 kB MP4 whose sample table
+# made FFmpeg's mov demuxer reserve 1.1 GB.
 echo "catalogue: $(find . -type f ! -name manifest.json ! -name '*.sh' | wc -l) files, $(du -sh . | cut -f1)"

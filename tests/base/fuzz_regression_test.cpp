@@ -8,6 +8,7 @@
 #include "vsr/io/hf_config.hpp"
 #include "vsr/text/chat_template.hpp"
 #include "vsr/text/tokenizer.hpp"
+#include "vsr/video/reader.hpp"
 
 #include <gtest/gtest.h>
 
@@ -110,4 +111,14 @@ TEST(FuzzRegression, PlyEmptyElementWithHugeCountIsSkipped) {
       "property float x\nproperty float y\nproperty float z\nend_header\n" + std::string(12, '\0');
   const auto mesh = vsr::data::parse_ply(bytes, "fuzz.ply");
   EXPECT_EQ(mesh.vertices.size(), 1u);
+}
+
+// fuzz_video oom-ee7c4bdf9093abfa9573064d4dcae9774d2d1bb3 (kept as tests/bad_inputs/video/fuzz_oom_sample_table.mp4):
+// a 2368-byte MP4 whose sample table made FFmpeg's mov demuxer realloc 1.1 GB inside avformat_open_input. FFmpeg's
+// allocations are now capped (av_max_alloc, 512 MB), so opening it fails at once with a vsr::Error.
+TEST(FuzzRegression, VideoSampleTableClaimingGigabytesIsVsrError) {
+  const auto file = std::filesystem::path(VSR_SOURCE_DIR) / "tests/bad_inputs/video/fuzz_oom_sample_table.mp4";
+  ASSERT_EQ(std::filesystem::file_size(file), 2368u);
+  expect_vsr_error([&] { vsr::video::VideoReader reader(file); },
+                   {"fuzz_oom_sample_table.mp4", "not a readable video or truncated", "Cannot allocate memory"});
 }
