@@ -19,7 +19,8 @@ struct CliResult {
   std::string err;  ///< stderr
 };
 
-/// Runs `vsr <args>` (a shell-quoted argument string), optionally feeding `stdin_text`.
-CliResult run_cli(const std::string& args, const std::string& stdin_text = {});
+/// Runs `vsr <args>` (a shell-quoted argument string), optionally feeding `stdin_text`. A positive
+/// `address_space_kb` runs it under `ulimit -v` (virtual memory cap in KiB), so a huge allocation fails.
+CliResult run_cli(const std::string& args, const std::string& stdin_text = {}, long address_space_kb = 0);
 
 }  // namespace vsr::test

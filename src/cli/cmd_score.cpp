@@ -45,7 +45,12 @@ VSR_COMMAND(cmd_score, "score", "score VSI-Bench predictions (per-record scores 
       throw vsr::Error(records.string(), e.field(), e.problem());
     }
   }
-  const auto result = vsr::eval::aggregate(scores);
+  nlohmann::ordered_json result;
+  try {
+    result = vsr::eval::aggregate(scores);
+  } catch (const vsr::Error& e) {  // e.g. no records: name the file
+    throw vsr::Error(records.string(), e.field(), e.problem());
+  }
 
   if (!scores_out.empty()) {
     std::string text;

@@ -7,6 +7,7 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <sstream>
 
 namespace vsr::data {
@@ -189,13 +190,20 @@ Mesh parse_ply(std::string_view bytes, const std::string& origin) {
           if (p.is_list) r.skip_list(p, where);
           else row[k] = r.read(p.type, where);
         }
+        // Checked before converting: a double beyond float's range (or a colour beyond uchar's) has no defined
+        // conversion.
+        constexpr double kFloatMax = std::numeric_limits<float>::max();
+        for (int i : {ix, iy, iz})
+          require(std::isfinite(row[i]) && std::abs(row[i]) <= kFloatMax, origin, "vertex " + std::to_string(v),
+                  "coordinates must be finite 32-bit floats");
         mesh.vertices[v] = {float(row[ix]), float(row[iy]), float(row[iz])};
-        require(std::isfinite(mesh.vertices[v][0]) && std::isfinite(mesh.vertices[v][1]) &&
-                    std::isfinite(mesh.vertices[v][2]),
-                origin, "vertex " + std::to_string(v), "coordinates must be finite");
         if (ir >= 0 && ig >= 0 && ib >= 0 && !e.properties[ir].is_list && !e.properties[ig].is_list &&
-            !e.properties[ib].is_list)
+            !e.properties[ib].is_list) {
+          for (int i : {ir, ig, ib})
+            require(row[i] >= 0 && row[i] <= 255, origin, "vertex " + std::to_string(v) + " " + e.properties[i].name,
+                    "colour must be in [0, 255], found " + std::to_string(row[i]));
           mesh.colors[v] = {std::uint8_t(row[ir]), std::uint8_t(row[ig]), std::uint8_t(row[ib])};
+        }
       }
       have_vertices = true;
     } else if (e.name == "face") {
@@ -231,7 +239,7 @@ Mesh parse_ply(std::string_view bytes, const std::string& origin) {
           for (std::size_t i = 1; i + 1 < poly.size(); ++i) mesh.faces.push_back({poly[0], poly[i], poly[i + 1]});
         }
       }
-    } else {
+    } else if (!e.properties.empty()) {  // an element without properties has no bytes, however large its count
       const std::string where = "element " + e.name;
       for (std::uint64_t i = 0; i < e.count; ++i)
         for (const auto& p : e.properties) {

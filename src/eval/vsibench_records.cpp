@@ -86,6 +86,8 @@ std::vector<VsiRecord> load_vsi_records(const std::filesystem::path& path) {
       doc = nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {
       fail(file, "byte " + std::to_string(e.byte), std::string("invalid JSON: ") + e.what());
+    } catch (const nlohmann::json::out_of_range& e) {  // 406: a number beyond double's range ("1e999")
+      fail(file, "", std::string("invalid JSON: ") + e.what());
     }
     for (std::size_t i = 0; i < doc.size(); ++i) records.push_back(parse_vsi_record(doc[i], file, "record " + std::to_string(i)));
     return records;
@@ -103,6 +105,8 @@ std::vector<VsiRecord> load_vsi_records(const std::filesystem::path& path) {
     try {
       j = nlohmann::json::parse(line);
     } catch (const nlohmann::json::parse_error& e) {
+      fail(file, where, std::string("invalid JSON: ") + e.what());
+    } catch (const nlohmann::json::out_of_range& e) {  // 406: a number beyond double's range ("1e999")
       fail(file, where, std::string("invalid JSON: ") + e.what());
     }
     records.push_back(parse_vsi_record(j, file, where));

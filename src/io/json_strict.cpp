@@ -64,6 +64,8 @@ nlohmann::ordered_json parse_json_strict(std::string_view text, const std::strin
     if (const auto close = msg.find("] "); msg.rfind("[json.exception", 0) == 0 && close != std::string::npos)
       msg = msg.substr(close + 2);
     fail(origin, what, "not valid JSON: " + msg);
+  } catch (const Json::out_of_range& e) {  // 406: a number beyond double's range ("1e999")
+    fail(origin, what, std::string("not valid JSON: ") + e.what());
   }
   if (!duplicate.empty()) fail(origin, what, "duplicate key " + quote(duplicate) + " (each key may appear only once)");
   return out;

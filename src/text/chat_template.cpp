@@ -71,6 +71,8 @@ std::vector<ChatMessage> parse_chat_messages(std::string_view json_text, std::st
     j = json::parse(json_text);
   } catch (const json::parse_error& e) {
     fail(origin, "", fmt::format("not valid JSON ({})", e.what()));
+  } catch (const json::out_of_range& e) {  // 406: a number beyond double's range ("1e999")
+    fail(origin, "", fmt::format("not valid JSON ({})", e.what()));
   }
   if (!j.is_array()) fail(origin, "", "expected an array of messages");
   std::vector<ChatMessage> messages;

@@ -24,6 +24,8 @@ json parse_json_file(const fs::path& path) {
     return json::parse(text);
   } catch (const json::parse_error& e) {
     fail(path.string(), "", fmt::format("not valid JSON ({})", e.what()));
+  } catch (const json::out_of_range& e) {  // 406: a number beyond double's range ("1e999")
+    fail(path.string(), "", fmt::format("not valid JSON ({})", e.what()));
   }
 }
 

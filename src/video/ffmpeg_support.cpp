@@ -6,9 +6,10 @@
 
 namespace vsr::video::detail {
 
-void configure_ffmpeg_log() {
+void configure_ffmpeg() {
   static std::once_flag once;
   std::call_once(once, [] {
+    av_max_alloc(kMaxFfmpegAllocation);
     int level = AV_LOG_FATAL;
     if (const char* env = std::getenv("VSR_FFMPEG_LOG")) {
       const struct {

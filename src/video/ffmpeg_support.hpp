@@ -7,10 +7,12 @@ extern "C" {
 #include <libavformat/avformat.h>
 #include <libavutil/avutil.h>
 #include <libavutil/imgutils.h>
+#include <libavutil/mem.h>
 #include <libavutil/opt.h>
 #include <libswscale/swscale.h>
 }
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -50,8 +52,14 @@ inline std::string av_error_text(int err) {
   return buf;
 }
 
-/// Keeps FFmpeg's own log quiet (fatal messages only) unless the environment variable VSR_FFMPEG_LOG is set to one
-/// of quiet, panic, fatal, error, warning, info, verbose, debug. Called before any FFmpeg work; runs once.
-void configure_ffmpeg_log();
+/// Largest single allocation FFmpeg may make (av_max_alloc; FFmpeg's default is INT_MAX): above the largest legitimate
+/// one (a sample index of kMaxFrameCount entries, about 240 MB; an 8192 x 8192 plane, 64 MB), below what a few bytes
+/// of a corrupt header can claim (fuzz_video found a 2.4 kB MP4 making the mov demuxer reserve 1.1 GB).
+inline constexpr std::size_t kMaxFfmpegAllocation = std::size_t{512} << 20;
+
+/// Process-wide FFmpeg settings, applied once before any FFmpeg work: the allocation cap kMaxFfmpegAllocation, and
+/// FFmpeg's own log kept quiet (fatal messages only) unless the environment variable VSR_FFMPEG_LOG is set to one of
+/// quiet, panic, fatal, error, warning, info, verbose, debug.
+void configure_ffmpeg();
 
 }  // namespace vsr::video::detail

@@ -77,7 +77,7 @@ struct VideoReader::Impl {
   }
 
   void open() {
-    configure_ffmpeg_log();
+    configure_ffmpeg();
     std::error_code ec;
     if (!fs::exists(path, ec)) fail_here("", "no such file");
     if (!fs::is_regular_file(path, ec)) fail_here("", "not a regular file");

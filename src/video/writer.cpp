@@ -59,7 +59,7 @@ struct VideoWriter::Impl {
   }
 
   void open(double fps, const WriterOptions& opt) {
-    configure_ffmpeg_log();
+    configure_ffmpeg();
     if (width <= 0 || height <= 0 || width % 2 || height % 2 || width > kMaxSide || height > kMaxSide)
       fail(file, "size",
            fmt::format("expected even width and height in [2, {}] (4:2:0 video), got {}x{}", kMaxSide, width, height));

@@ -25,11 +25,16 @@ std::string slurp(const std::filesystem::path& p) {
 }
 }  // namespace
 
-CliResult run_cli(const std::string& args, const std::string& stdin_text) {
+CliResult run_cli(const std::string& args, const std::string& stdin_text, long address_space_kb) {
   auto dir = temp_dir("cli");
   const auto in = dir / "stdin", out = dir / "stdout", err = dir / "stderr";
   std::ofstream(in, std::ios::binary) << stdin_text;
-  const std::string cmd = std::string("'") + VSR_CLI_PATH + "' " + args + " <'" + in.string() + "' >'" + out.string() +
+  // Under a cap, OpenBLAS (loaded with LibTorch) needs one thread's buffers only, and `timeout` turns a start-up that
+  // spins on failing allocations (OpenBLAS does) into exit code 124 instead of a hung test.
+  const std::string limit = address_space_kb > 0 ? "ulimit -v " + std::to_string(address_space_kb) +
+                                                       " && OPENBLAS_NUM_THREADS=1 exec timeout 120 "
+                                                 : "";
+  const std::string cmd = limit + "'" + VSR_CLI_PATH + "' " + args + " <'" + in.string() + "' >'" + out.string() +
                           "' 2>'" + err.string() + "'";
   const int status = std::system(cmd.c_str());
   const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
