@@ -194,14 +194,15 @@ Mesh parse_ply(std::string_view bytes, const std::string& origin) {
         // conversion.
         constexpr double kFloatMax = std::numeric_limits<float>::max();
         for (int i : {ix, iy, iz})
-          require(std::isfinite(row[i]) && std::abs(row[i]) <= kFloatMax, origin, "vertex " + std::to_string(v),
-                  "coordinates must be finite 32-bit floats");
+          if (!(std::isfinite(row[i]) && std::abs(row[i]) <= kFloatMax))
+            fail(origin, "vertex " + std::to_string(v), "coordinates must be finite 32-bit floats");
         mesh.vertices[v] = {float(row[ix]), float(row[iy]), float(row[iz])};
         if (ir >= 0 && ig >= 0 && ib >= 0 && !e.properties[ir].is_list && !e.properties[ig].is_list &&
             !e.properties[ib].is_list) {
           for (int i : {ir, ig, ib})
-            require(row[i] >= 0 && row[i] <= 255, origin, "vertex " + std::to_string(v) + " " + e.properties[i].name,
-                    "colour must be in [0, 255], found " + std::to_string(row[i]));
+            if (!(row[i] >= 0 && row[i] <= 255))  // message built only on failure: this loop runs per vertex
+              fail(origin, "vertex " + std::to_string(v) + " " + e.properties[i].name,
+                   "colour must be in [0, 255], found " + std::to_string(row[i]));
           mesh.colors[v] = {std::uint8_t(row[ir]), std::uint8_t(row[ig]), std::uint8_t(row[ib])};
         }
       }
@@ -224,15 +225,16 @@ Mesh parse_ply(std::string_view bytes, const std::string& origin) {
             r.skip_list(p, "face data");
             continue;
           }
-          const std::string where = "face " + std::to_string(f);
-          const double n = r.read(p.count_type, where);
-          require(n >= 3, origin, where, "a face needs at least 3 vertices, found " + std::to_string(long(n)));
-          if (n * double(type_size(p.type)) > double(r.left())) fail(origin, where, "list length exceeds the data left");
+          static const std::string kFaceData = "face data";  // per-face strings only on failure: this runs per face
+          const double n = r.read(p.count_type, kFaceData);
+          const auto where = [f] { return "face " + std::to_string(f); };
+          if (!(n >= 3)) fail(origin, where(), "a face needs at least 3 vertices, found " + std::to_string(long(n)));
+          if (n * double(type_size(p.type)) > double(r.left())) fail(origin, where(), "list length exceeds the data left");
           poly.clear();
           for (long i = 0; i < long(n); ++i) {
-            const double idx = r.read(p.type, where);
+            const double idx = r.read(p.type, kFaceData);
             if (!(idx >= 0 && idx < double(mesh.vertices.size())))
-              fail(origin, where, "vertex index " + std::to_string(static_cast<long long>(idx)) + " out of range [0, " +
+              fail(origin, where(), "vertex index " + std::to_string(static_cast<long long>(idx)) + " out of range [0, " +
                                       std::to_string(mesh.vertices.size()) + ")");
             poly.push_back(static_cast<std::uint32_t>(idx));
           }
