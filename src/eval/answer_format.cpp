@@ -1,5 +1,7 @@
 #include "vsr/eval/answer_format.hpp"
 
+#include "vsr/eval/python_str.hpp"
+
 #include <utf8proc.h>
 
 #include <algorithm>
@@ -12,22 +14,6 @@ namespace vsr::eval {
 namespace {
 
 bool is_ascii_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-
-/// Decodes one code point at `pos` (or returns -1 on invalid UTF-8) and its byte length.
-utf8proc_int32_t decode_at(std::string_view s, std::size_t pos, std::size_t& len) {
-  utf8proc_int32_t cp = -1;
-  const auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + pos),
-                                  static_cast<utf8proc_ssize_t>(s.size() - pos), &cp);
-  len = n > 0 ? static_cast<std::size_t>(n) : 1;
-  return n > 0 ? cp : -1;
-}
-
-bool is_unicode_space(utf8proc_int32_t cp) {
-  if (cp < 0) return false;
-  if (cp < 0x80) return is_ascii_space(static_cast<char>(cp)) || (cp >= 0x1c && cp <= 0x1f);
-  const auto cat = utf8proc_category(cp);
-  return cp == 0x85 || cat == UTF8PROC_CATEGORY_ZS || cat == UTF8PROC_CATEGORY_ZL || cat == UTF8PROC_CATEGORY_ZP;
-}
 
 }  // namespace
 
@@ -56,18 +42,7 @@ bool tagged_format_ok(std::string_view s, std::string_view reasoning_tag) {
   return false;
 }
 
-std::string_view trim(std::string_view text) {
-  std::size_t begin = 0, len = 0;
-  while (begin < text.size() && is_unicode_space(decode_at(text, begin, len))) begin += len;
-  std::size_t end = text.size();
-  while (end > begin) {
-    std::size_t start = end - 1;
-    while (start > begin && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) --start;
-    if (!is_unicode_space(decode_at(text, start, len)) || start + len != end) break;
-    end = start;
-  }
-  return text.substr(begin, end - begin);
-}
+std::string trim(std::string_view text) { return python_strip(text); }
 
 std::string case_fold(std::string_view text) {
   utf8proc_uint8_t* out = nullptr;

@@ -17,8 +17,8 @@ std::optional<std::string_view> tag_content(std::string_view output, std::string
 /// `reasoning_tag` ("think" or "observe"): the format rule of R1-V / vsGRPO's format reward. `\s` is ASCII whitespace.
 bool tagged_format_ok(std::string_view output, std::string_view reasoning_tag);
 
-/// Trims ASCII and Unicode white space at both ends.
-std::string_view trim(std::string_view text);
+/// Trims white space at both ends as Python's `str.strip()` does (Unicode white space included).
+std::string trim(std::string_view text);
 
 /// Unicode case folding (utf8proc) of UTF-8 text; invalid UTF-8 is returned unchanged.
 std::string case_fold(std::string_view text);
