@@ -1,16 +1,6 @@
 # Every external package vsr builds against. tools/setup.sh installs them on Debian 12.
+include(${CMAKE_CURRENT_LIST_DIR}/VsrBaseDependencies.cmake)
 find_package(Torch REQUIRED)                      # Debian libtorch-dev 1.13.1 (CPU) or a CUDA LibTorch 2.x via CMAKE_PREFIX_PATH
-find_package(Boost 1.74 REQUIRED COMPONENTS program_options filesystem)
-find_package(fmt REQUIRED)
-find_package(range-v3 REQUIRED)
-find_package(nlohmann_json 3.10 REQUIRED)
-find_package(HDF5 REQUIRED COMPONENTS C CXX)
-find_package(PkgConfig REQUIRED)
-pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET libavformat libavcodec libavutil libswscale)
-pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
-pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
-find_package(CGAL REQUIRED)                       # alpha shapes of room floors (src/geometry only)
-find_package(Threads REQUIRED)
 if(VSR_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

@@ -17,10 +17,10 @@ using Fb = CGAL::Alpha_shape_face_base_2<K>;
 using Tds = CGAL::Triangulation_data_structure_2<Vb, Fb>;
 using Delaunay = CGAL::Delaunay_triangulation_2<K, Tds>;
 using AlphaShape = CGAL::Alpha_shape_2<Delaunay>;
-}  // namespace
 
-double alpha_shape_area_cgal(std::span<const Point2> points, double alpha_squared) {
-  // Exact duplicates (a wall's vertical columns, a box's top and bottom) do not change the triangulation: drop them.
+/// The points as CGAL points without exact duplicates (a wall's vertical columns, a box's top and bottom project to
+/// the same floor point and do not change the triangulation).
+std::vector<K::Point_2> unique_points(std::span<const Point2> points) {
   std::vector<Point2> unique(points.begin(), points.end());
   std::sort(unique.begin(), unique.end(), [](const Point2& a, const Point2& b) { return a.x < b.x || (a.x == b.x && a.y < b.y); });
   unique.erase(std::unique(unique.begin(), unique.end(), [](const Point2& a, const Point2& b) { return a.x == b.x && a.y == b.y; }),
@@ -28,6 +28,12 @@ double alpha_shape_area_cgal(std::span<const Point2> points, double alpha_square
   std::vector<K::Point_2> pts;
   pts.reserve(unique.size());
   for (const auto& p : unique) pts.emplace_back(p.x, p.y);
+  return pts;
+}
+}  // namespace
+
+double alpha_shape_area_cgal(std::span<const Point2> points, double alpha_squared) {
+  const std::vector<K::Point_2> pts = unique_points(points);
   if (pts.size() < 3) return 0.0;
   AlphaShape shape(pts.begin(), pts.end(), K::FT(alpha_squared), AlphaShape::REGULARIZED);
   double area = 0.0;
@@ -40,13 +46,7 @@ double alpha_shape_area_cgal(std::span<const Point2> points, double alpha_square
 
 
 double alpha_shape_area(std::span<const Point2> points, double alpha_squared) {
-  std::vector<Point2> unique(points.begin(), points.end());
-  std::sort(unique.begin(), unique.end(), [](const Point2& a, const Point2& b) { return a.x < b.x || (a.x == b.x && a.y < b.y); });
-  unique.erase(std::unique(unique.begin(), unique.end(), [](const Point2& a, const Point2& b) { return a.x == b.x && a.y == b.y; }),
-               unique.end());
-  std::vector<K::Point_2> pts;
-  pts.reserve(unique.size());
-  for (const auto& p : unique) pts.emplace_back(p.x, p.y);
+  const std::vector<K::Point_2> pts = unique_points(points);
   if (pts.size() < 3) return 0.0;
   CGAL::Delaunay_triangulation_2<K> dt(pts.begin(), pts.end());
   double area = 0.0;
