@@ -60,6 +60,8 @@ Config::Config(std::string program) : program_(std::move(program)), desc_("Optio
 
 Config::~Config() = default;
 
+bool Config::declares(const std::string& key) const { return desc_.find_nothrow(key, false) != nullptr; }
+
 bool Config::was_set(const std::string& key) const { return vm_.count(key) && !vm_[key].defaulted(); }
 
 void Config::store_and_notify(po::variables_map& vm) {

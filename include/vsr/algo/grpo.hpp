@@ -22,6 +22,7 @@ struct GrpoOptions {
   double std_eps = 1e-4;                  ///< added to the std before dividing (R1-V / TRL 0.14)
   std::string loss_aggregation = "grpo";  ///< grpo | bnpo | dr_grpo
   std::int64_t max_len = 0;               ///< dr_grpo's constant length (0 = longest completion of the batch)
+  std::int64_t iterations = 1;            ///< mu: policy updates per batch of rollouts (DeepSeekMath; TRL num_iterations)
 
   /// Declares the keys of [grpo].
   void describe(OptionSet& set) {
@@ -30,7 +31,8 @@ struct GrpoOptions {
         .add("scale_std", scale_std, "divide advantages by the group's unbiased std (false: Dr. GRPO)")
         .add("std_eps", std_eps, "added to the group std before dividing")
         .add("loss_aggregation", loss_aggregation, "grpo (per-sequence mean), bnpo (batch token mean), dr_grpo")
-        .add("max_len", max_len, "dr_grpo: constant normalising length, usually the generation budget (0 = batch max)");
+        .add("max_len", max_len, "dr_grpo: constant normalising length, usually the generation budget (0 = batch max)")
+        .add("iterations", iterations, "mu: policy updates per batch of rollouts (ratio against the first update's log-probs)");
   }
   /// The parsed aggregation mode (vsr::Error naming grpo.loss_aggregation on a bad value).
   LossAggregation aggregation() const { return parse_loss_aggregation(loss_aggregation); }

@@ -123,6 +123,14 @@ class Config {
   /// The config file that was read, if any.
   const std::optional<std::filesystem::path>& config_file() const { return config_file_; }
 
+  /// True when option `key` (full name, "grpo.beta") has been declared.
+  bool declares(const std::string& key) const;
+  /// Registers a component's options unless its section is already declared (probed with `probe_key`): lets one
+  /// config file carry the sections of several programs.
+  template <ComponentOptions O>
+  void add_if_absent(const std::string& probe_key) {
+    if (!declares(probe_key)) add<O>();
+  }
   /// True when `key` (full name) was set explicitly by a file or the command line.
   bool was_set(const std::string& key) const;
 

@@ -1,16 +1,38 @@
 #pragma once
 /// @file
 /// A reward made of several rewards, composed at compile time: `Sum<Format, Accuracy>`. Each component is kept
-/// for logging; the total is their weighted sum with run-time weights (default 1 each).
+/// for logging; the total is their weighted sum with run-time weights ([reward] <name>_weight, default 1 each).
 
 #include "vsr/concepts.hpp"
+#include "vsr/core/config.hpp"
 
 #include <array>
+#include <string>
 #include <string_view>
+#include <tuple>
+#include <utility>
 
 namespace vsr::reward {
 
-/// The (weighted) sum of rewards Rs...; `components` returns each one's value in order for logging.
+/// Section [reward]: one weight per component of a Sum (`format_weight`, `accuracy_weight`, ...).
+template <std::size_t N>
+struct SumWeights {
+  static constexpr std::string_view kSection = "reward";
+  std::array<std::string_view, N> names{};  ///< the components' names
+  std::array<double, N> values = [] {
+    std::array<double, N> w{};
+    w.fill(1.0);
+    return w;
+  }();  ///< the weights
+  /// Declares `<name>_weight` for each component.
+  void describe(OptionSet& set) {
+    for (std::size_t i = 0; i < N; ++i)
+      set.add(std::string(names[i]) + "_weight", values[i], "weight of the " + std::string(names[i]) + " reward");
+  }
+};
+
+/// The (weighted) sum of rewards Rs...; `components` returns each one's value in order for logging. Components are
+/// held as instances, so one with run-time options (Length's `options`) is configured through `parts`.
 template <Reward... Rs>
 struct Sum {
   static_assert(sizeof...(Rs) > 0, "vsr::reward::Sum needs at least one reward");
@@ -19,6 +41,7 @@ struct Sum {
   /// The component names, in order ("format", "accuracy").
   static constexpr std::array<std::string_view, kCount> kNames{Rs::kName...};
 
+  std::tuple<Rs...> parts;  ///< the component rewards
   std::array<double, kCount> weights = [] {
     std::array<double, kCount> w{};
     w.fill(1.0);
@@ -27,13 +50,13 @@ struct Sum {
 
   /// Each component's reward, unweighted.
   std::array<double, kCount> components(const data::Sample& s, const Completion& c) const {
-    return {Rs{}(s, c)...};
+    return std::apply([&](const Rs&... r) { return std::array<double, kCount>{r(s, c)...}; }, parts);
   }
   /// The weighted total.
   double operator()(const data::Sample& s, const Completion& c) const {
-    const auto parts = components(s, c);
+    const auto values = components(s, c);
     double total = 0.0;
-    for (std::size_t i = 0; i < kCount; ++i) total += weights[i] * parts[i];
+    for (std::size_t i = 0; i < kCount; ++i) total += weights[i] * values[i];
     return total;
   }
 };

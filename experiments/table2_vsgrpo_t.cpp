@@ -1,0 +1,12 @@
+// Table 2, "+ vsGRPO-T": GRPO with the think prompt (<think> then <answer>), format + accuracy rewards, k3 KL.
+#include <vsr/experiment.hpp>
+#include <vsr/kl/k3.hpp>
+#include <vsr/prompt/think.hpp>
+#include <vsr/reward/format.hpp>
+
+using Recipe = vsr::Experiment<vsr::algo::Grpo,
+                               vsr::prompt::Think,
+                               vsr::reward::Sum<vsr::reward::Format, vsr::reward::Accuracy>,
+                               vsr::kl::K3>;
+
+int main(int argc, char** argv) { return vsr::main<Recipe>(argc, argv, "configs/vsgrpo_2b.ini"); }

@@ -1,0 +1,68 @@
+#pragma once
+/// @file
+/// One DPO optimizer step (Rafailov et al. 2023; vsGRPO's preference baseline): chosen = the ground truth, rejected =
+/// a wrong answer made from it (vsr::data::rejected_answer), sequence log-likelihoods under the policy and under the
+/// reference (the same model with its adapters off), the sigmoid loss.
+
+#include "vsr/algo/dpo.hpp"
+#include "vsr/model/token_logprobs.hpp"
+#include "vsr/train/session.hpp"
+#include "vsr/train/step_stats.hpp"
+
+#include <ATen/ATen.h>
+
+#include <cmath>
+#include <vector>
+
+namespace vsr::train {
+
+/// DPO steps of a recipe with prompt mode P.
+template <PromptMode P>
+class DpoSteps {
+ public:
+  /// One optimizer step; returns its statistics.
+  StepStats step(Session& s, const algo::Dpo& dpo, const P& mode) {
+    s.start_step_timer();
+    const double n = static_cast<double>(s.options().grad_accum);
+    double loss = 0.0, chosen = 0.0, rejected = 0.0, margin = 0.0, accuracy = 0.0;
+    bool finite = true;
+    for (std::int64_t micro = 0; micro < s.options().grad_accum; ++micro) {
+      std::vector<model::CompletionBatch> rows;
+      for (const data::Sample* sample : s.next_batch()) {
+        const auto text = model::SampleEncoder::user_text(*sample, mode.instruction(*sample, prompt::Stage::Train));
+        const std::vector<std::vector<std::int64_t>> pair{s.encoder().answer_ids(sample->ground_truth),
+                                                          s.encoder().answer_ids(dpo.rejected(*sample))};
+        rows.push_back(s.encoder().with_completions(s.encoder().prompt(*sample, text), pair));
+      }
+      const auto batch = s.encoder().stack(rows);
+      const at::Tensor policy = model::masked_sum(s.logprobs(batch, true), batch.mask);
+      const at::Tensor reference = model::masked_sum(s.reference_logprobs(batch), batch.mask);
+      const at::Tensor even = at::arange(0, policy.size(0), 2, at::TensorOptions(at::kLong).device(policy.device()));
+      const at::Tensor odd = even + 1;
+      const auto out = dpo.loss({policy.index_select(0, even), policy.index_select(0, odd),
+                                 reference.index_select(0, even), reference.index_select(0, odd)});
+      finite = finite && std::isfinite(out.stats.loss);
+      s.backward(out.loss);
+      loss += out.stats.loss / n;
+      chosen += out.stats.chosen_reward / n;
+      rejected += out.stats.rejected_reward / n;
+      margin += out.stats.margin / n;
+      accuracy += out.stats.accuracy / n;
+    }
+    const auto update = s.update(finite);
+    StepStats stats;
+    stats.step = s.step();
+    stats.set("loss", loss);
+    stats.set("rewards/chosen", chosen);
+    stats.set("rewards/rejected", rejected);
+    stats.set("rewards/margin", margin);
+    stats.set("rewards/accuracy", accuracy);
+    stats.set("lr", update.lr);
+    stats.set("grad_norm", update.grad_norm);
+    stats.set("skipped", update.skipped ? 1.0 : 0.0);
+    stats.set("step_time_s", s.seconds_since_step_start());
+    return stats;
+  }
+};
+
+}  // namespace vsr::train

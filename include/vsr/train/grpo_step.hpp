@@ -1,0 +1,135 @@
+#pragma once
+/// @file
+/// One GRPO optimizer step (vsGRPO section 4.2, eq. 1), the glue between the compiled core and a recipe's policies:
+/// for each question of each micro-batch, G rollouts from the prompt mode's training prompt, rewards per completion,
+/// group advantages, the reference log-probs when the KL setting needs them, the clipped loss, backward; then one
+/// update. With grpo.iterations = mu > 1 the same rollouts serve mu consecutive updates, with the ratio taken
+/// against their log-probs before the first update (TRL's num_iterations).
+
+#include "vsr/algo/grpo.hpp"
+#include "vsr/model/token_logprobs.hpp"
+#include "vsr/train/reward_parts.hpp"
+#include "vsr/train/session.hpp"
+#include "vsr/train/step_stats.hpp"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+namespace vsr::train {
+
+/// The rollouts of one micro-batch, scored and ready for the loss.
+struct GrpoMicroBatch {
+  model::CompletionBatch batch;  ///< prompt + completion rows, G per question, groups consecutive
+  algo::GroupAdvantages advantages;  ///< per row
+  at::Tensor ref_logp;           ///< reference log-probs (undefined without KL)
+  at::Tensor old_logp;           ///< log-probs before the first update (undefined when mu = 1)
+};
+
+/// GRPO steps of a recipe with prompt mode P, reward R and KL setting K.
+template <PromptMode P, class R, KlSetting K>
+class GrpoSteps {
+ public:
+  /// One optimizer step; returns its statistics.
+  StepStats step(Session& s, const algo::Grpo& grpo, const P& mode, const R& reward, const K& kl) {
+    s.start_step_timer();
+    StepStats stats;
+    if (iteration_ == 0) collect(s, grpo, mode, reward, kl, stats);
+    double loss = 0.0, policy = 0.0, kl_mean = 0.0, clip = 0.0, clip_low = 0.0, clip_high = 0.0, ratio = 0.0;
+    bool finite = true;
+    for (auto& mb : buffer_) {
+      const at::Tensor logp = s.logprobs(mb.batch, true);
+      algo::GrpoBatch batch{logp, mb.old_logp, mb.ref_logp, mb.advantages.advantages.to(logp.device()), mb.batch.mask};
+      const auto out = grpo.loss(batch, kl);
+      finite = finite && std::isfinite(out.stats.loss);
+      s.backward(out.loss);
+      const double n = static_cast<double>(buffer_.size());
+      loss += out.stats.loss / n;
+      policy += out.stats.policy_loss / n;
+      kl_mean += out.stats.kl_mean / n;
+      clip += out.stats.clip_fraction / n;
+      clip_low += out.stats.clip_low / n;
+      clip_high += out.stats.clip_high / n;
+      ratio += out.stats.ratio_mean / n;
+    }
+    const auto update = s.update(finite);
+    iteration_ = (iteration_ + 1) % std::max<std::int64_t>(1, grpo.options.iterations);
+    stats.step = s.step();
+    for (const auto& [k, v] : last_rollout_stats_.values) stats.set(k, v);
+    stats.set("loss", loss);
+    stats.set("policy_loss", policy);
+    stats.set("kl", kl_mean);
+    stats.set("clip_fraction", clip);
+    stats.set("clip_low", clip_low);
+    stats.set("clip_high", clip_high);
+    stats.set("ratio_mean", ratio);
+    stats.set("lr", update.lr);
+    stats.set("grad_norm", update.grad_norm);
+    stats.set("skipped", update.skipped ? 1.0 : 0.0);
+    stats.set("step_time_s", s.seconds_since_step_start());
+    return stats;
+  }
+
+ private:
+  void collect(Session& s, const algo::Grpo& grpo, const P& mode, const R& reward, const K& kl, StepStats&) {
+    (void)kl;
+    buffer_.clear();
+    const std::int64_t G = grpo.options.num_generations;
+    RewardStats rewards(reward_names<R>());
+    double zero_std = 0.0, group_std = 0.0, seconds = 0.0, tokens = 0.0, logp_sum = 0.0;
+    std::int64_t len_min = std::numeric_limits<std::int64_t>::max(), len_max = 0, groups = 0, completions = 0;
+    for (std::int64_t micro = 0; micro < s.options().grad_accum; ++micro) {
+      std::vector<model::CompletionBatch> rows;
+      std::vector<double> totals;
+      for (const data::Sample* sample : s.next_batch()) {
+        const auto text = model::SampleEncoder::user_text(*sample, mode.instruction(*sample, prompt::Stage::Train));
+        auto group = s.rollout(*sample, text, G);
+        for (std::int64_t g = 0; g < G; ++g) {
+          const auto completion = reward::read_completion(mode, group.texts[static_cast<std::size_t>(g)]);
+          const auto parts = reward_components(reward, *sample, completion);
+          const double total = reward(*sample, completion);
+          rewards.add(parts, total, sample->question_type, completion.format_ok);
+          totals.push_back(total);
+          const auto n = static_cast<std::int64_t>(group.tokens[static_cast<std::size_t>(g)].size());
+          len_min = std::min(len_min, n);
+          len_max = std::max(len_max, n);
+        }
+        logp_sum += group.logprobs.sum().template item<double>();
+        seconds += group.seconds;
+        tokens += static_cast<double>(group.new_tokens);
+        completions += G;
+        rows.push_back(s.encoder().with_completions(group.prompt, group.tokens));
+      }
+      GrpoMicroBatch mb;
+      mb.batch = s.encoder().stack(rows);
+      mb.advantages = grpo.advantages(at::tensor(totals, at::kFloat));
+      const double n_groups = static_cast<double>(totals.size()) / static_cast<double>(G);
+      zero_std += mb.advantages.zero_std_fraction * n_groups;
+      group_std += mb.advantages.reward_std_mean * n_groups;
+      groups += static_cast<std::int64_t>(n_groups);
+      if constexpr (K::kNeedsReference) mb.ref_logp = s.reference_logprobs(mb.batch);
+      if (grpo.options.iterations > 1) mb.old_logp = s.logprobs(mb.batch, false);
+      buffer_.push_back(std::move(mb));
+    }
+    StepStats r;
+    rewards.write(r);
+    r.set("zero_std_fraction", zero_std / static_cast<double>(std::max<std::int64_t>(groups, 1)));
+    r.set("reward/group_std_mean", group_std / static_cast<double>(std::max<std::int64_t>(groups, 1)));
+    r.set("completion_length_mean", tokens / static_cast<double>(std::max<std::int64_t>(completions, 1)));
+    r.set("completion_length_min", static_cast<double>(len_min));
+    r.set("completion_length_max", static_cast<double>(len_max));
+    r.set("entropy", tokens > 0 ? -logp_sum / tokens : 0.0);
+    r.set("rollout_tok_per_s", seconds > 0 ? tokens / seconds : 0.0);
+    r.set("rollout_time_s", seconds);
+    last_rollout_stats_ = r;
+  }
+
+  std::vector<GrpoMicroBatch> buffer_;
+  StepStats last_rollout_stats_;
+  std::int64_t iteration_ = 0;
+};
+
+}  // namespace vsr::train

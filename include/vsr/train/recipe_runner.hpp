@@ -1,0 +1,35 @@
+#pragma once
+/// @file
+/// The compiled part of `vsr::main<Recipe>`: the options every recipe shares, the run folder, error handling and
+/// exit codes, and the evaluation after training. A recipe plugs in through RecipeHooks (filled by
+/// vsr::Experiment's header), so experiment files compile only their policies.
+
+#include "vsr/core/config.hpp"
+#include "vsr/data/sample.hpp"
+#include "vsr/train/session.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace vsr::train {
+
+/// How a recipe plugs into run_recipe.
+struct RecipeHooks {
+  std::function<void(Config&)> add_options;    ///< registers the recipe's own sections ([grpo], [kl], [reward], ...)
+  std::function<void()> apply_options;         ///< copies the parsed values into the policies
+  std::function<nlohmann::json()> describe;    ///< algorithm, prompt mode, rewards, KL (written into run.json)
+  std::function<void(Session&)> train;         ///< the training loop with its callbacks
+  std::string mode_name;                       ///< the recipe's prompt mode ("think", "observe", "vanilla")
+};
+
+/// Parses the command line (`--config FILE`, else `default_config` looked up in the working folder and then in the
+/// source tree's configs/), builds the Session, runs `hooks.train`, and writes the final adapter. Returns the exit
+/// status: 0, or 2 after printing "<program>: error: <file>: <field>: <problem>" for a vsr::Error.
+int run_recipe(int argc, char** argv, const std::filesystem::path& default_config, const RecipeHooks& hooks);
+
+}  // namespace vsr::train

@@ -1,0 +1,146 @@
+#pragma once
+/// @file
+/// The compiled core of every training recipe: one object that owns the model, its LoRA adapters, the tokenizer and
+/// sample encoder, the AdamW optimizer and schedule, the sampler's generator, the training questions and their order,
+/// the run folder, the metrics log and the checkpoints. The header-only recipes (vsr::Experiment, train/*_step.hpp)
+/// call its few entry points: sample rollouts, teacher-forced log-probs with and without the adapters, one optimizer
+/// update with clipping and NaN skipping, checkpoint and resume.
+
+#include "vsr/core/config.hpp"
+#include "vsr/core/data_order.hpp"
+#include "vsr/core/metrics_log.hpp"
+#include "vsr/core/run_dir.hpp"
+#include "vsr/data/sample.hpp"
+#include "vsr/model/sample_encoder.hpp"
+#include "vsr/model/sampler.hpp"
+#include "vsr/train/checkpoint.hpp"
+#include "vsr/train/lora.hpp"
+#include "vsr/train/options.hpp"
+
+#include <ATen/core/Generator.h>
+#include <ATen/core/Tensor.h>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace vsr {
+struct RuntimeOptions;
+}
+
+namespace vsr::train {
+
+/// The command-line arguments every recipe takes (outside any section).
+struct RunArguments {
+  std::string model;         ///< --model: Hugging Face Qwen2-VL folder (the base / reference policy)
+  std::string tokenizer;     ///< --tokenizer: tokenizer folder (default: the model folder)
+  std::string train;         ///< --train: training questions (vsr data build JSONL or VSI-Bench-format file)
+  std::string eval;          ///< --eval: evaluation questions, evaluated after training (optional)
+  std::string video_root;    ///< --video-root: where `{dataset}/{scene_name}.mp4` lives for records without `video`
+  std::string out;           ///< --out: the run folder
+  std::string init_adapter;  ///< --init-adapter: start from this PEFT adapter instead of a fresh one
+  bool resume = false;       ///< --resume: continue from the newest checkpoint in --out
+
+  /// Declares the flags on `set` (the config's top level).
+  void describe(OptionSet set);
+  /// vsr::Error naming the missing flag.
+  void validate() const;
+};
+
+/// One rollout group: G completions of one question.
+struct RolloutGroup {
+  std::vector<std::vector<std::int64_t>> tokens;  ///< each completion's ids (stop token included when sampled)
+  std::vector<std::string> texts;                 ///< decoded completions (special tokens and stop removed)
+  at::Tensor logprobs;                            ///< float32 [G, T]: sampling-time log-probs (0 after the end)
+  model::MultimodalInputs prompt;                 ///< the prompt (a batch of one)
+  std::int64_t new_tokens = 0;                    ///< tokens generated in all
+  double seconds = 0.0;                           ///< wall time of encoding + sampling
+};
+
+/// The outcome of one optimizer update.
+struct UpdateOutcome {
+  double lr = 0.0;         ///< the learning rate used
+  double grad_norm = 0.0;  ///< global gradient norm before clipping (NaN/Inf when not finite)
+  bool skipped = false;    ///< true when loss or gradients were not finite: nothing was applied
+};
+
+/// Everything a recipe needs, loaded from its options (see the .cpp for the order of set-up).
+class Session {
+ public:
+  /// Loads model, tokenizer, adapters (fresh, --init-adapter, or the newest checkpoint with --resume), questions,
+  /// and opens the run folder (writing config.ini and run.json). `recipe` fields go into run.json.
+  Session(const RunArguments& args, const RuntimeOptions& runtime, const TrainOptions& train,
+          const LoraOptions& lora, const model::VideoOptions& video, const vision::ProcessorOptions& processor,
+          const model::SamplingOptions& sampling, const Config& config, nlohmann::json recipe);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  /// Optimizer steps completed (after a resume: the checkpoint's step).
+  std::int64_t step() const { return state_.step; }
+  /// The trainer state (data position, callbacks' extra state).
+  TrainState& state() { return state_; }
+  /// [train] options.
+  const TrainOptions& options() const { return train_; }
+  /// The run arguments.
+  const RunArguments& arguments() const { return args_; }
+  /// The run folder.
+  const RunDir& run_dir() const { return run_dir_; }
+  /// The metrics log (rows up to the resumed step are kept).
+  MetricsLog& metrics() { return *metrics_; }
+  /// The model (policy with adapters on; reference with them off).
+  model::Qwen2VL& model() { return *model_; }
+  /// The adapters being trained.
+  LoraAdapters& adapters() { return *adapters_; }
+  /// The sample encoder.
+  const model::SampleEncoder& encoder() const { return *encoder_; }
+  /// The training questions.
+  const std::vector<data::Sample>& samples() const { return samples_; }
+  /// Whether this run resumed from a checkpoint.
+  bool resumed() const { return resumed_; }
+
+  /// The questions of the next micro-batch (train.batch_size of them), in the seeded epoch order.
+  std::vector<const data::Sample*> next_batch();
+  /// G completions of `sample` asked with user text `text`, sampled with [sampling] (the prompt is prefilled once);
+  /// adapters on, dropout off, no autograd.
+  RolloutGroup rollout(const data::Sample& sample, const std::string& text, std::int64_t group_size);
+  /// Token log-probs [B, L] of the batch's rows (0 outside batch.mask): with autograd and adapter dropout when
+  /// `train` is true (the policy being optimised), without either otherwise.
+  at::Tensor logprobs(const model::CompletionBatch& batch, bool train);
+  /// Token log-probs [B, L] under the reference policy: the same model with its adapters off, no autograd.
+  at::Tensor reference_logprobs(const model::CompletionBatch& batch);
+  /// Backpropagates `loss` scaled by 1 / train.grad_accum (gradients accumulate into the adapters).
+  void backward(const at::Tensor& loss);
+  /// Ends an optimizer step: clips the gradient norm, skips the update when `loss_finite` is false or a gradient
+  /// is not finite, otherwise takes an AdamW step at the scheduled learning rate; zeroes the gradients and counts
+  /// the step (skipped or not).
+  UpdateOutcome update(bool loss_finite);
+  /// Writes a checkpoint of the current state now (metrics.h5 included).
+  std::filesystem::path save_checkpoint();
+  /// Saves the final adapter to `out`/adapter, metrics.h5 and run.json with status "finished".
+  void finish();
+  /// Marks the current step's wall time start (for the step_time_s column).
+  double seconds_since_step_start() const;
+  /// Restarts the step timer.
+  void start_step_timer();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  RunArguments args_;
+  TrainOptions train_;
+  RunDir run_dir_;
+  TrainState state_;
+  bool resumed_ = false;
+  std::unique_ptr<model::Qwen2VL> model_;
+  std::unique_ptr<text::Tokenizer> tokenizer_;
+  std::unique_ptr<model::SampleEncoder> encoder_;
+  std::optional<LoraAdapters> adapters_;
+  std::unique_ptr<MetricsLog> metrics_;
+  std::vector<data::Sample> samples_;
+};
+
+}  // namespace vsr::train

@@ -1,0 +1,51 @@
+#pragma once
+/// @file
+/// One SFT optimizer step (vsGRPO's supervised baseline): the ground truth as the assistant turn after the prompt
+/// mode's training prompt, cross-entropy on the answer tokens (and the closing <|im_end|>) only.
+
+#include "vsr/algo/sft.hpp"
+#include "vsr/train/session.hpp"
+#include "vsr/train/step_stats.hpp"
+
+#include <cmath>
+#include <vector>
+
+namespace vsr::train {
+
+/// SFT steps of a recipe with prompt mode P.
+template <PromptMode P>
+class SftSteps {
+ public:
+  /// One optimizer step; returns its statistics.
+  StepStats step(Session& s, const algo::Sft& sft, const P& mode) {
+    s.start_step_timer();
+    double loss = 0.0, tokens = 0.0;
+    bool finite = true;
+    for (std::int64_t micro = 0; micro < s.options().grad_accum; ++micro) {
+      std::vector<model::CompletionBatch> rows;
+      for (const data::Sample* sample : s.next_batch()) {
+        const auto text = model::SampleEncoder::user_text(*sample, mode.instruction(*sample, prompt::Stage::Train));
+        const std::vector<std::vector<std::int64_t>> answer{s.encoder().answer_ids(sample->ground_truth)};
+        rows.push_back(s.encoder().with_completions(s.encoder().prompt(*sample, text), answer));
+      }
+      const auto batch = s.encoder().stack(rows);
+      const auto out = sft.loss(s.logprobs(batch, true), batch.mask);
+      finite = finite && std::isfinite(out.nll);
+      s.backward(out.loss);
+      loss += out.nll / static_cast<double>(s.options().grad_accum);
+      tokens += out.tokens;
+    }
+    const auto update = s.update(finite);
+    StepStats stats;
+    stats.step = s.step();
+    stats.set("loss", loss);
+    stats.set("answer_tokens", tokens);
+    stats.set("lr", update.lr);
+    stats.set("grad_norm", update.grad_norm);
+    stats.set("skipped", update.skipped ? 1.0 : 0.0);
+    stats.set("step_time_s", s.seconds_since_step_start());
+    return stats;
+  }
+};
+
+}  // namespace vsr::train

@@ -1,0 +1,185 @@
+// metrics.csv (appended per step) and metrics.h5 (rewritten atomically) of a training run.
+#include "vsr/core/metrics_log.hpp"
+
+#include "vsr/core/error.hpp"
+#include "vsr/core/run_dir.hpp"
+
+#include <fmt/format.h>
+#include <hdf5.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+namespace vsr {
+
+namespace {
+
+std::vector<std::string> split_csv_line(const std::string& line) {
+  std::vector<std::string> cells;
+  std::string cell;
+  for (char c : line) {
+    if (c == ',') {
+      cells.push_back(cell);
+      cell.clear();
+    } else {
+      cell += c;
+    }
+  }
+  cells.push_back(cell);
+  return cells;
+}
+
+std::string csv_line(const MetricsRow& row, const std::vector<std::string>& columns) {
+  std::string line = std::to_string(row.step);
+  for (const auto& c : columns) {
+    line += ',';
+    const double v = MetricsLog::value(row, c);
+    if (!std::isnan(v)) line += format_metric(v);
+  }
+  line += '\n';
+  return line;
+}
+
+/// An HDF5 id closed by `close` at scope exit.
+struct H5Id {
+  hid_t id;
+  herr_t (*close)(hid_t);
+  ~H5Id() {
+    if (id >= 0) close(id);
+  }
+};
+
+}  // namespace
+
+std::string format_metric(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  return fmt::format("{}", value);
+}
+
+double MetricsLog::value(const MetricsRow& row, const std::string& column) {
+  for (const auto& [name, v] : row.values)
+    if (name == column) return v;
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+std::vector<MetricsRow> MetricsLog::read_csv(const std::filesystem::path& path) {
+  const std::string text = read_file(path);
+  std::vector<MetricsRow> rows;
+  std::vector<std::string> header;
+  std::size_t start = 0;
+  int line_no = 0;
+  while (start < text.size()) {
+    const std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) break;  // a line cut short by a crash
+    const std::string line = text.substr(start, end - start);
+    start = end + 1;
+    ++line_no;
+    if (line.empty()) continue;
+    auto cells = split_csv_line(line);
+    if (header.empty()) {
+      if (cells.empty() || cells[0] != "step") fail(path.string(), "line 1", "expected a header starting with 'step'");
+      header = std::move(cells);
+      continue;
+    }
+    if (cells.size() != header.size())
+      fail(path.string(), "line " + std::to_string(line_no),
+           "expected " + std::to_string(header.size()) + " cells, found " + std::to_string(cells.size()));
+    MetricsRow row;
+    try {
+      std::size_t used = 0;
+      row.step = std::stoll(cells[0], &used);
+      if (used != cells[0].size()) throw std::invalid_argument("step");
+      for (std::size_t i = 1; i < cells.size(); ++i) {
+        if (cells[i].empty()) continue;
+        const double v = std::stod(cells[i], &used);
+        if (used != cells[i].size()) throw std::invalid_argument(header[i]);
+        row.values.emplace_back(header[i], v);
+      }
+    } catch (const std::logic_error&) {
+      fail(path.string(), "line " + std::to_string(line_no), "expected a step number and numeric cells");
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+MetricsLog::MetricsLog(std::filesystem::path dir, std::int64_t resume_step) : dir_(std::move(dir)) {
+  std::filesystem::create_directories(dir_);
+  const auto csv = dir_ / "metrics.csv";
+  if (resume_step >= 0 && std::filesystem::exists(csv)) {
+    for (auto& row : read_csv(csv)) {
+      if (row.step > resume_step) continue;
+      for (const auto& [name, v] : row.values)
+        if (std::find(columns_.begin(), columns_.end(), name) == columns_.end()) columns_.push_back(name);
+      rows_.push_back(std::move(row));
+    }
+  }
+  rewrite_csv();
+}
+
+void MetricsLog::rewrite_csv() const {
+  std::string text = "step";
+  for (const auto& c : columns_) text += "," + c;
+  text += '\n';
+  for (const auto& r : rows_) text += csv_line(r, columns_);
+  write_file_atomic(dir_ / "metrics.csv", text);
+}
+
+void MetricsLog::append(const MetricsRow& row) {
+  bool widened = false;
+  for (const auto& [name, v] : row.values) {
+    if (name.empty() || name.find_first_of(",\n\"") != std::string::npos)
+      fail("<metrics>", name, "metric names must be non-empty and free of commas, quotes and newlines");
+    if (std::find(columns_.begin(), columns_.end(), name) == columns_.end()) {
+      columns_.push_back(name);
+      widened = true;
+    }
+  }
+  rows_.push_back(row);
+  if (widened) {
+    rewrite_csv();
+    return;
+  }
+  const auto path = dir_ / "metrics.csv";
+  std::ofstream out(path, std::ios::app | std::ios::binary);
+  out << csv_line(row, columns_);
+  out.flush();
+  if (!out) fail(path.string(), "", "could not append a row");
+}
+
+void MetricsLog::write_hdf5() const {
+  const auto final_path = dir_ / "metrics.h5";
+  const auto tmp = dir_ / ".metrics.h5.tmp";
+  {
+    H5Id file{H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose};
+    if (file.id < 0) fail(tmp.string(), "", "could not create the HDF5 file");
+    H5Id lcpl{H5Pcreate(H5P_LINK_CREATE), H5Pclose};
+    H5Pset_create_intermediate_group(lcpl.id, 1);
+    const hsize_t n = rows_.size();
+    H5Id space{H5Screate_simple(1, &n, nullptr), H5Sclose};
+    std::vector<std::int64_t> steps;
+    for (const auto& r : rows_) steps.push_back(r.step);
+    {
+      H5Id ds{H5Dcreate2(file.id, "step", H5T_STD_I64LE, space.id, lcpl.id, H5P_DEFAULT, H5P_DEFAULT), H5Dclose};
+      if (ds.id < 0 || H5Dwrite(ds.id, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, steps.data()) < 0)
+        fail(tmp.string(), "step", "could not write the dataset");
+    }
+    for (const auto& c : columns_) {
+      std::vector<double> values;
+      for (const auto& r : rows_) values.push_back(value(r, c));
+      H5Id ds{H5Dcreate2(file.id, c.c_str(), H5T_IEEE_F64LE, space.id, lcpl.id, H5P_DEFAULT, H5P_DEFAULT), H5Dclose};
+      if (ds.id < 0 || H5Dwrite(ds.id, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0)
+        fail(tmp.string(), c, "could not write the dataset");
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, final_path, ec);
+  if (ec) fail(final_path.string(), "", "could not rename the temporary file: " + ec.message());
+}
+
+}  // namespace vsr

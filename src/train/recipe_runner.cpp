@@ -1,0 +1,71 @@
+// The shared main() of experiment programs: options, session, training, errors.
+#include "vsr/train/recipe_runner.hpp"
+
+#include "vsr/algo/dpo.hpp"
+#include "vsr/algo/grpo.hpp"
+#include "vsr/algo/sft.hpp"
+#include "vsr/core/error.hpp"
+#include "vsr/kl/options.hpp"
+#include "vsr/reward/length.hpp"
+#include "vsr/model/sampler.hpp"
+#include "vsr/runtime/runtime.hpp"
+
+#include <cstdio>
+#include <exception>
+
+namespace vsr::train {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path resolve_config(const fs::path& file) {
+  if (file.empty() || file.is_absolute() || fs::exists(file)) return file;
+#ifdef VSR_SOURCE_DIR
+  const fs::path in_tree = fs::path(VSR_SOURCE_DIR) / file;
+  if (fs::exists(in_tree)) return in_tree;
+#endif
+  return file;
+}
+
+}  // namespace
+
+int run_recipe(int argc, char** argv, const fs::path& default_config, const RecipeHooks& hooks) {
+  const std::string program = fs::path(argv[0]).filename().string();
+  try {
+    Config cfg(program);
+    RunArguments args;
+    args.describe(cfg.top_level());
+    auto& runtime = cfg.add<RuntimeOptions>();
+    auto& train = cfg.add<TrainOptions>();
+    auto& lora = cfg.add<LoraOptions>();
+    auto& video = cfg.add<model::VideoOptions>();
+    auto& processor = cfg.add<vision::ProcessorOptions>();
+    auto& sampling = cfg.add<model::SamplingOptions>();
+    if (hooks.add_options) hooks.add_options(cfg);
+    // One config file serves every recipe: sections of other algorithms are accepted and unused.
+    cfg.add_if_absent<algo::GrpoOptions>("grpo.num_generations");
+    cfg.add_if_absent<algo::SftOptions>("sft.per_sequence");
+    cfg.add_if_absent<algo::DpoOptions>("dpo.beta");
+    cfg.add_if_absent<kl::KlOptions>("kl.beta");
+    cfg.add_if_absent<reward::LengthOptions>("length.target_words");
+    if (!cfg.parse(argc, argv, resolve_config(default_config))) return 0;
+    if (hooks.apply_options) hooks.apply_options();
+    nlohmann::json recipe = hooks.describe ? hooks.describe() : nlohmann::json::object();
+    recipe["recipe"] = program;
+    Session session(args, runtime, train, lora, video, processor, sampling, cfg, recipe);
+    hooks.train(session);
+    session.finish();
+    std::printf("%s: %lld steps; adapter in %s\n", program.c_str(), static_cast<long long>(session.step()),
+                session.run_dir().file("adapter").string().c_str());
+    return 0;
+  } catch (const Error& e) {
+    std::fprintf(stderr, "%s: error: %s\n", program.c_str(), e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: error: %s\n", program.c_str(), e.what());
+    return 1;
+  }
+}
+
+}  // namespace vsr::train

@@ -1,0 +1,206 @@
+// The trainer's compiled core: loading, rollouts, teacher-forced log-probs, AdamW updates, checkpoints, resume.
+#include "vsr/train/session.hpp"
+
+#include "vsr/core/error.hpp"
+#include "vsr/data/records.hpp"
+#include "vsr/model/generation.hpp"
+#include "vsr/runtime/runtime.hpp"
+#include "vsr/runtime/torch_compat.hpp"
+#include "vsr/train/adamw.hpp"
+
+#include <ATen/ATen.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <unistd.h>
+
+namespace vsr::train {
+
+namespace fs = std::filesystem;
+
+void RunArguments::describe(OptionSet set) {
+  set.add("model", model, "base model: Hugging Face Qwen2-VL folder (config.json + *.safetensors)")
+      .add("tokenizer", tokenizer, "tokenizer folder (default: the model folder)")
+      .add("train", train, "training questions (vsr data build JSONL or a VSI-Bench-format file)")
+      .add("eval", eval, "evaluation questions, evaluated after training (optional)")
+      .add("video-root", video_root, "folder of {dataset}/{scene_name}.mp4 for records without a video field")
+      .add("out", out, "run folder (config, metrics, checkpoints, adapter, evaluation)")
+      .add("init-adapter", init_adapter, "start from this PEFT adapter instead of a fresh one")
+      .add("resume", resume, "continue from the newest checkpoint in --out");
+}
+
+void RunArguments::validate() const {
+  if (model.empty()) fail("<command line>", "model", "expected --model DIR (a Qwen2-VL checkpoint folder)");
+  if (train.empty()) fail("<command line>", "train", "expected --train FILE (training questions)");
+  if (out.empty()) fail("<command line>", "out", "expected --out DIR (the run folder)");
+}
+
+struct Session::Impl {
+  at::Device device = at::kCPU;
+  at::ScalarType dtype = at::kFloat;
+  model::SamplingOptions sampling;
+  std::unique_ptr<AdamW> optimizer;
+  at::Generator generator;
+  std::unique_ptr<DataOrder> order;
+  nlohmann::json run_info;
+  std::chrono::steady_clock::time_point step_start = std::chrono::steady_clock::now();
+};
+
+namespace {
+
+void write_run_json(const RunDir& dir, const nlohmann::json& info) {
+  write_file_atomic(dir.file("run.json"), info.dump(2) + "\n");
+}
+
+}  // namespace
+
+Session::Session(const RunArguments& args, const RuntimeOptions& runtime, const TrainOptions& train,
+                 const LoraOptions& lora, const model::VideoOptions& video,
+                 const vision::ProcessorOptions& processor_options, const model::SamplingOptions& sampling,
+                 const Config& config, nlohmann::json recipe)
+    : impl_(std::make_unique<Impl>()), args_(args), train_(train), run_dir_((args.validate(), fs::path(args.out))) {
+  train_.validate(config.config_file() ? config.config_file()->string() : "[train]");
+  apply_runtime(runtime);
+  impl_->device = at::Device(runtime.device);
+  impl_->dtype = runtime.dtype == "bfloat16" ? at::kBFloat16 : at::kFloat;
+
+  const auto previous = latest_checkpoint(run_dir_.path());
+  if (previous && !args.resume)
+    fail(args.out, "checkpoints", "the run folder already holds checkpoints: pass --resume or choose another --out");
+
+  samples_ = data::read_samples(args.train, args.video_root);
+  if (samples_.empty()) fail(args.train, "", "holds no questions");
+
+  model_ = std::make_unique<model::Qwen2VL>(model::Qwen2VL::from_pretrained(args.model, impl_->dtype, impl_->device));
+  tokenizer_ = std::make_unique<text::Tokenizer>(text::Tokenizer::from_dir(args.tokenizer.empty() ? args.model : args.tokenizer));
+  vision::ProcessorOptions processor = processor_options;
+  const fs::path preprocessor = fs::path(args.model) / "preprocessor_config.json";
+  if (fs::exists(preprocessor) && !config.was_set("processor.min_pixels") && !config.was_set("processor.max_pixels"))
+    processor = vision::ProcessorOptions::from_file(preprocessor);
+  processor.validate();
+  encoder_ = std::make_unique<model::SampleEncoder>(*tokenizer_, processor, model_->config(), video, impl_->device,
+                                                    impl_->dtype);
+
+  LoraOptions lora_options = lora;
+  if (lora_options.base_model.empty()) lora_options.base_model = args.model;
+  if (!args.init_adapter.empty()) {
+    adapters_.emplace(LoraAdapters::from_pretrained(*model_, args.init_adapter));
+  } else {
+    adapters_.emplace(LoraAdapters::create(*model_, lora_options));
+  }
+  impl_->sampling = model::with_model_stops(sampling, *model_);
+  if (model_->config().pad_token_id) impl_->sampling.pad_id = *model_->config().pad_token_id;
+  impl_->optimizer = std::make_unique<AdamW>(
+      adapters_->parameters(),
+      AdamWSettings{train_.adam_beta1, train_.adam_beta2, train_.adam_eps, train_.weight_decay});
+  impl_->generator = model::make_generator(runtime.seed, impl_->device);
+  impl_->order = std::make_unique<DataOrder>(static_cast<std::int64_t>(samples_.size()), runtime.seed);
+
+  if (args.resume && previous) {
+    state_ = load_checkpoint(*previous, *adapters_, *impl_->optimizer, RngStates{&impl_->generator, true});
+    impl_->order->seek(state_.data);
+    resumed_ = true;
+    run_dir_.log("resumed from " + previous->string());
+  }
+  metrics_ = std::make_unique<MetricsLog>(run_dir_.path(), resumed_ ? state_.step : -1);
+  run_dir_.save_config(config.resolved_ini());
+  impl_->run_info = std::move(recipe);
+  impl_->run_info["model"] = args.model;
+  impl_->run_info["train"] = args.train;
+  impl_->run_info["steps"] = train_.steps;
+  impl_->run_info["trainable_parameters"] = adapters_->num_parameters();
+  impl_->run_info["torch"] = compat::torch_version();
+  impl_->run_info["status"] = "running";
+  write_run_json(run_dir_, impl_->run_info);
+  run_dir_.log((resumed_ ? "resuming at step " : "starting at step ") + std::to_string(state_.step));
+}
+
+Session::~Session() = default;
+
+std::vector<const data::Sample*> Session::next_batch() {
+  std::vector<const data::Sample*> out;
+  for (const auto i : impl_->order->next_batch(train_.batch_size)) out.push_back(&samples_[static_cast<std::size_t>(i)]);
+  state_.data = impl_->order->position();
+  return out;
+}
+
+RolloutGroup Session::rollout(const data::Sample& sample, const std::string& text, std::int64_t group_size) {
+  const auto start = std::chrono::steady_clock::now();
+  adapters_->set_training(false);
+  at::NoGradGuard no_grad;
+  compat::CudaAutocast autocast(impl_->device.is_cuda() && impl_->dtype == at::kBFloat16);
+  RolloutGroup group;
+  group.prompt = encoder_->prompt(sample, text);
+  const auto gen = model::sample_group(*model_, group.prompt, group_size, impl_->sampling, impl_->generator);
+  const at::Tensor tokens = gen.tokens.to(at::kCPU).contiguous();
+  const at::Tensor lengths = gen.lengths.to(at::kCPU).contiguous();
+  group.logprobs = gen.logprobs.to(at::kFloat);
+  for (std::int64_t r = 0; r < group_size; ++r) {
+    const std::int64_t n = lengths[r].item<std::int64_t>();
+    const std::int64_t* p = tokens[r].data_ptr<std::int64_t>();
+    group.tokens.emplace_back(p, p + n);
+    group.texts.push_back(encoder_->decode(group.tokens.back()));
+    group.new_tokens += n;
+  }
+  group.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return group;
+}
+
+at::Tensor Session::logprobs(const model::CompletionBatch& batch, bool train) {
+  adapters_->set_training(train);
+  std::optional<at::NoGradGuard> no_grad;
+  if (!train) no_grad.emplace();
+  compat::CudaAutocast autocast(impl_->device.is_cuda() && impl_->dtype == at::kBFloat16);
+  const at::Tensor hidden = model_->forward(batch.inputs);
+  return model_->token_log_probs(hidden, batch.inputs.input_ids, batch.mask);
+}
+
+at::Tensor Session::reference_logprobs(const model::CompletionBatch& batch) {
+  LoraDisabled reference(*adapters_);
+  return logprobs(batch, false);
+}
+
+void Session::backward(const at::Tensor& loss) {
+  (loss / static_cast<double>(train_.grad_accum)).backward();
+}
+
+UpdateOutcome Session::update(bool loss_finite) {
+  UpdateOutcome out;
+  out.lr = learning_rate(train_, state_.step);
+  const auto& params = impl_->optimizer->parameters();
+  out.grad_norm = clip_gradient_norm(params, train_.max_grad_norm);
+  out.skipped = !loss_finite || !std::isfinite(out.grad_norm);
+  if (out.skipped) {
+    run_dir_.log("step " + std::to_string(state_.step + 1) + " skipped: loss or gradient not finite");
+  } else {
+    impl_->optimizer->step(out.lr);
+  }
+  impl_->optimizer->zero_grad();
+  ++state_.step;
+  return out;
+}
+
+fs::path Session::save_checkpoint() {
+  metrics_->write_hdf5();
+  state_.data = impl_->order->position();
+  return train::save_checkpoint(run_dir_.path(), *adapters_, *impl_->optimizer, state_,
+                                RngStates{&impl_->generator, true}, train_.keep_checkpoints);
+}
+
+void Session::finish() {
+  adapters_->save_adapter(run_dir_.file("adapter"));
+  metrics_->write_hdf5();
+  impl_->run_info["status"] = "finished";
+  impl_->run_info["steps_done"] = state_.step;
+  write_run_json(run_dir_, impl_->run_info);
+  run_dir_.log("finished at step " + std::to_string(state_.step));
+}
+
+double Session::seconds_since_step_start() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - impl_->step_start).count();
+}
+
+void Session::start_step_timer() { impl_->step_start = std::chrono::steady_clock::now(); }
+
+}  // namespace vsr::train
