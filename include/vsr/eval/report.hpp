@@ -1,0 +1,82 @@
+#pragma once
+/// @file
+/// `vsr report`: a Markdown report and gnuplot figures from training/evaluation run folders — the results table in
+/// the layout of vsGRPO's Table 2 (arXiv 2504.00883) and the reward/KL curves of its Figures 4-5. The run folder
+/// contract (run.json, metrics.csv, eval/<mode>/aggregate.json) is in docs/evaluation.md.
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace vsr::eval {
+
+/// A run's metrics.csv: header `step,<column>,...`, one row per optimizer step, empty cell = no value.
+struct MetricsTable {
+  std::vector<std::string> columns;                     ///< the header, "step" first
+  std::vector<std::vector<std::optional<double>>> rows; ///< one per data line, cells in `columns` order
+
+  /// The (step, value) pairs of `column` where both cells have a value; empty when there is no such column.
+  std::vector<std::pair<double, double>> series(const std::string& column) const;
+  /// Whether `column` is in the header.
+  bool has(const std::string& column) const;
+};
+
+/// Reads a metrics.csv (numbers as C strtod accepts them, `nan` counted as no value). vsr::Error naming the file,
+/// line and column on a header not starting with `step`, a row of the wrong width or a cell that is not a number.
+MetricsTable read_metrics_csv(const std::filesystem::path& path);
+
+/// One run folder as the report reads it.
+struct RunInfo {
+  std::filesystem::path dir;                    ///< the folder
+  nlohmann::json run;                           ///< run.json
+  std::string label;                            ///< the recipe, made unique among the reported runs
+  std::map<std::string, nlohmann::json> evals;  ///< eval mode -> eval/<mode>/aggregate.json
+  std::optional<MetricsTable> metrics;          ///< metrics.csv when present
+};
+
+/// Reads `dir/run.json` (an object with a string `recipe`; required), `dir/metrics.csv` and every
+/// `dir/eval/<mode>/aggregate.json` (all optional). vsr::Error naming the file on bad content.
+RunInfo read_run(const std::filesystem::path& dir);
+
+/// The results table (Markdown): columns "Method", "Eval mode", then the VSI-Bench columns in paper order (Avg.
+/// first); one row per (run, eval mode), runs in the given order, modes sorted; a run without evaluations gives one
+/// row of "-".
+std::string results_table(std::span<const RunInfo> runs);
+
+/// One figure of the report: a metrics column against the step, one line per run having it.
+struct PlotSpec {
+  std::string column;  ///< metrics.csv column, e.g. "reward/format_mean"
+  std::string title;   ///< figure title
+  std::string file;    ///< PNG file name, e.g. "reward_format_mean.png"
+};
+
+/// The figures that apply to `runs`: reward/total_mean, reward/format_mean, reward/accuracy_mean, every
+/// reward/accuracy/<type>_mean, other reward/*_mean columns, kl, completion_length_mean, loss — each only when some
+/// run has a value in it.
+std::vector<PlotSpec> report_plots(std::span<const RunInfo> runs);
+
+/// Options of write_report.
+struct ReportOptions {
+  std::string gnuplot = "gnuplot";  ///< the gnuplot program (PATH is searched)
+};
+
+/// What write_report produced.
+struct ReportResult {
+  std::filesystem::path markdown;            ///< out/report.md
+  std::vector<std::filesystem::path> plots;  ///< PNG files written
+  std::string warning;                       ///< non-empty when the figures could not be drawn (e.g. no gnuplot)
+};
+
+/// Reads the runs, writes `out/report.md` (results table, run settings, figure links) and, through gnuplot (png
+/// cairo terminal when available, else png), `out/<figure>.png` with the data and script under `out/plot_data/`.
+/// Without a working gnuplot, report.md is still written and ReportResult::warning says why.
+ReportResult write_report(std::span<const std::filesystem::path> run_dirs, const std::filesystem::path& out,
+                          const ReportOptions& options = {});
+
+}  // namespace vsr::eval

@@ -1,0 +1,175 @@
+// Reading run folders for `vsr report`: run.json, metrics.csv, eval/<mode>/aggregate.json; the results table.
+#include "vsr/core/error.hpp"
+#include "vsr/core/run_dir.hpp"
+#include "vsr/eval/report.hpp"
+#include "vsr/eval/table.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <set>
+#include <sstream>
+
+namespace vsr::eval {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<std::string> split_csv_line(const std::string& line) {
+  std::vector<std::string> cells;
+  std::string cell;
+  for (char c : line) {
+    if (c == ',') {
+      cells.push_back(cell);
+      cell.clear();
+    } else if (c != '\r') {
+      cell += c;
+    }
+  }
+  cells.push_back(cell);
+  return cells;
+}
+
+std::optional<double> parse_cell(const std::string& raw, const std::string& file, int line, const std::string& column) {
+  const auto b = raw.find_first_not_of(" \t");
+  if (b == std::string::npos) return std::nullopt;
+  const std::string s = raw.substr(b, raw.find_last_not_of(" \t") - b + 1);
+  errno = 0;
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (end != s.c_str() + s.size()) fail(file, "line " + std::to_string(line) + ": " + column, "expected a number, found " + quote(s));
+  if (std::isnan(v)) return std::nullopt;
+  return v;
+}
+
+nlohmann::json read_json(const fs::path& path) {
+  const auto j = nlohmann::json::parse(read_file(path), nullptr, false);
+  if (j.is_discarded()) fail(path.string(), "", "not valid JSON");
+  return j;
+}
+
+}  // namespace
+
+bool MetricsTable::has(const std::string& column) const {
+  return std::find(columns.begin(), columns.end(), column) != columns.end();
+}
+
+std::vector<std::pair<double, double>> MetricsTable::series(const std::string& column) const {
+  const auto it = std::find(columns.begin(), columns.end(), column);
+  std::vector<std::pair<double, double>> out;
+  if (it == columns.end()) return out;
+  const auto k = static_cast<std::size_t>(it - columns.begin());
+  for (const auto& r : rows)
+    if (r[0] && r[k]) out.emplace_back(*r[0], *r[k]);
+  return out;
+}
+
+MetricsTable read_metrics_csv(const fs::path& path) {
+  const std::string file = path.string();
+  std::istringstream in(read_file(path));
+  MetricsTable t;
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    auto cells = split_csv_line(line);
+    if (t.columns.empty()) {
+      if (cells[0] != "step") fail(file, "line 1", "expected a header starting with \"step\", found " + quote(line));
+      t.columns = std::move(cells);
+      continue;
+    }
+    if (cells.size() != t.columns.size())
+      fail(file, "line " + std::to_string(n),
+           "expected " + std::to_string(t.columns.size()) + " cells, found " + std::to_string(cells.size()));
+    std::vector<std::optional<double>> row;
+    for (std::size_t i = 0; i < cells.size(); ++i) row.push_back(parse_cell(cells[i], file, n, t.columns[i]));
+    t.rows.push_back(std::move(row));
+  }
+  if (t.columns.empty()) fail(file, "", "empty file (expected a header `step,...`)");
+  return t;
+}
+
+RunInfo read_run(const fs::path& dir) {
+  RunInfo r;
+  r.dir = dir;
+  const fs::path run_json = dir / "run.json";
+  if (!fs::exists(run_json)) fail(run_json.string(), "", "missing (is " + quote(dir.string()) + " a run folder?)");
+  r.run = read_json(run_json);
+  if (!r.run.is_object()) fail(run_json.string(), "", "expected a JSON object");
+  const auto recipe = r.run.find("recipe");
+  if (recipe == r.run.end() || !recipe->is_string()) fail(run_json.string(), "recipe", "expected a string");
+  r.label = recipe->get<std::string>();
+  if (fs::exists(dir / "metrics.csv")) r.metrics = read_metrics_csv(dir / "metrics.csv");
+  std::error_code ec;
+  if (fs::is_directory(dir / "eval", ec)) {
+    for (const auto& entry : fs::directory_iterator(dir / "eval")) {
+      const fs::path agg = entry.path() / "aggregate.json";
+      if (!entry.is_directory() || !fs::exists(agg)) continue;
+      auto j = read_json(agg);
+      if (!j.is_object()) fail(agg.string(), "", "expected a JSON object");
+      r.evals[entry.path().filename().string()] = std::move(j);
+    }
+  }
+  return r;
+}
+
+std::string results_table(std::span<const RunInfo> runs) {
+  std::vector<std::string> headings{"Method", "Eval mode"};
+  for (auto& h : vsi_headings()) headings.push_back(h);
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& run : runs) {
+    if (run.evals.empty()) {
+      std::vector<std::string> row{run.label, "-"};
+      row.resize(headings.size(), "-");
+      rows.push_back(std::move(row));
+    }
+    for (const auto& [mode, aggregate] : run.evals) {
+      std::vector<std::string> row{run.label, mode};
+      for (auto& c : vsi_row(aggregate)) row.push_back(std::move(c));
+      rows.push_back(std::move(row));
+    }
+  }
+  return markdown_table(headings, rows);
+}
+
+std::vector<PlotSpec> report_plots(std::span<const RunInfo> runs) {
+  std::set<std::string> present;
+  for (const auto& run : runs) {
+    if (!run.metrics) continue;
+    for (std::size_t i = 1; i < run.metrics->columns.size(); ++i)
+      if (!run.metrics->series(run.metrics->columns[i]).empty()) present.insert(run.metrics->columns[i]);
+  }
+  auto file_of = [](std::string column) {
+    for (char& c : column)
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') c = '_';
+    return column + ".png";
+  };
+  std::vector<PlotSpec> out;
+  std::set<std::string> used;
+  auto add = [&](const std::string& column, const std::string& title) {
+    if (!present.count(column) || used.count(column)) return;
+    used.insert(column);
+    out.push_back({column, title, file_of(column)});
+  };
+  add("reward/total_mean", "Total reward");
+  add("reward/format_mean", "Format reward");
+  add("reward/accuracy_mean", "Accuracy reward");
+  const std::string task_prefix = "reward/accuracy/", suffix = "_mean";
+  for (const auto& c : present)
+    if (c.rfind(task_prefix, 0) == 0 && c.size() > task_prefix.size() + suffix.size() &&
+        c.compare(c.size() - suffix.size(), suffix.size(), suffix) == 0)
+      add(c, "Accuracy reward: " + c.substr(task_prefix.size(), c.size() - task_prefix.size() - suffix.size()));
+  for (const auto& c : present)
+    if (c.rfind("reward/", 0) == 0 && c.size() > suffix.size() && c.compare(c.size() - suffix.size(), suffix.size(), suffix) == 0)
+      add(c, "Reward: " + c.substr(7, c.size() - 7 - suffix.size()));
+  add("kl", "KL divergence to the reference");
+  add("completion_length_mean", "Completion length (tokens)");
+  add("loss", "Loss");
+  return out;
+}
+
+}  // namespace vsr::eval

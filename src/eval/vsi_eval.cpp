@@ -1,0 +1,56 @@
+// VSI-Bench evaluation of samples: prompt text (mode instruction or official post-prompt) and scoring of answers.
+#include "vsr/eval/vsi_eval.hpp"
+
+#include "vsr/core/error.hpp"
+#include "vsr/eval/answer_format.hpp"
+
+namespace vsr::eval {
+
+std::string vsi_prompt_text(const data::Sample& sample, std::string_view instruction) {
+  std::string text = "These are frames of a video.\n" + sample.question;
+  if (!sample.options.empty()) {
+    text += "\nOptions:";
+    for (const auto& o : sample.options) text += "\n" + o;
+  }
+  text += "\n";
+  text += instruction;
+  return text;
+}
+
+std::string_view official_instruction(const data::Sample& sample) {
+  return sample.options.empty() ? "Please answer the question using a single word or phrase."
+                                : "Answer with the option's letter from the given choices directly.";
+}
+
+VsiRecord to_vsi_record(const data::Sample& sample, std::optional<std::string> prediction) {
+  VsiRecord r;
+  r.id = sample.id;
+  r.dataset = sample.dataset;
+  r.scene_name = sample.scene_name;
+  r.question_type = sample.question_type;
+  r.question = sample.question;
+  r.options = sample.options;
+  r.ground_truth = sample.ground_truth;
+  r.prediction = std::move(prediction);
+  return r;
+}
+
+RecordScore score_sample(const data::Sample& sample, const std::string& prediction, ZeroTruth zero_truth) {
+  if (is_mca_type(sample.question_type) && sample.options.empty()) {
+    RecordScore s;
+    s.id = sample.id;
+    s.question_type = sample.question_type;
+    s.metric = std::string(kAccuracyMetric);
+    s.score = choice_accuracy(prediction, sample.ground_truth);
+    return s;
+  }
+  return score_record(to_vsi_record(sample, prediction), zero_truth);
+}
+
+ZeroTruth parse_zero_truth(std::string_view value, std::string_view origin, std::string_view field) {
+  if (value == "error") return ZeroTruth::kError;
+  if (value == "zero") return ZeroTruth::kScoreZero;
+  fail(origin, field, "expected \"error\" or \"zero\", found " + quote(std::string(value)));
+}
+
+}  // namespace vsr::eval

@@ -1,0 +1,169 @@
+// The compiled evaluator: batched greedy answers, resumable predictions.jsonl, official scoring, tables.
+#include "vsr/eval/evaluator.hpp"
+
+#include "vsr/core/progress.hpp"
+#include "vsr/core/run_dir.hpp"
+#include "vsr/eval/answer_format.hpp"
+#include "vsr/eval/table.hpp"
+#include "vsr/eval/vsi_eval.hpp"
+#include "vsr/eval/vsibench.hpp"
+#include "vsr/model/inputs.hpp"
+#include "vsr/model/qwen2vl.hpp"
+#include "vsr/model/sample_encoder.hpp"
+
+#include <torch/torch.h>
+
+#include <map>
+#include <set>
+
+namespace vsr::eval {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> answer_batch(const model::Qwen2VL& model, const model::SampleEncoder& encoder,
+                                      std::span<const data::Sample> samples, std::span<const std::string> texts,
+                                      std::int64_t max_new_tokens) {
+  require(samples.size() == texts.size(), "<evaluator>", "texts", "one text per sample expected");
+  if (samples.empty()) return {};
+  torch::NoGradGuard no_grad;
+  std::vector<model::MultimodalInputs> rows;
+  rows.reserve(samples.size());
+  for (std::size_t i = 0; i < samples.size(); ++i) rows.push_back(encoder.prompt(samples[i], texts[i]));
+  const auto batch = rows.size() == 1 ? rows[0] : model::collate_left_padded(rows, encoder.pad_id());
+  const at::Tensor tokens = model.greedy(batch, max_new_tokens).tokens.to(at::kCPU).contiguous();
+  std::vector<std::string> out;
+  for (std::int64_t b = 0; b < tokens.size(0); ++b) {
+    const at::Tensor row = tokens[b].contiguous();
+    const std::int64_t* p = row.data_ptr<std::int64_t>();
+    out.push_back(encoder.decode(std::span<const std::int64_t>(p, static_cast<std::size_t>(row.numel()))));
+  }
+  return out;
+}
+
+namespace {
+
+/// Answers the samples without a prediction in `path` (a batch at a time, appended as produced) and returns every
+/// sample's prediction in sample order.
+std::vector<Prediction> predict_all(const model::Qwen2VL& model, const model::SampleEncoder& encoder,
+                                    std::span<const data::Sample> samples,
+                                    const std::function<std::string(const data::Sample&)>& text_of,
+                                    const std::function<Prediction(std::size_t, const std::string&)>& prediction_of,
+                                    const EvalOptions& options, const fs::path& path, EvalRun& run) {
+  std::set<std::string> ids;
+  for (const auto& s : samples)
+    if (!ids.insert(s.id).second) fail("<records>", "id", "repeated id " + quote(s.id) + " (predictions are keyed by id)");
+  std::map<std::string, Prediction> done;
+  for (auto& p : load_predictions_for_resume(path)) done.insert_or_assign(p.id, std::move(p));
+  std::vector<std::size_t> todo;
+  for (std::size_t i = 0; i < samples.size(); ++i)
+    if (!done.count(samples[i].id)) todo.push_back(i);
+  run.reused = static_cast<std::int64_t>(samples.size() - todo.size());
+  if (!todo.empty()) {
+    ProgressBar bar("eval", static_cast<std::int64_t>(todo.size()), "questions");
+    const auto step = static_cast<std::size_t>(options.batch_size);
+    for (std::size_t start = 0; start < todo.size(); start += step) {
+      const std::size_t end = std::min(todo.size(), start + step);
+      std::vector<data::Sample> batch;
+      std::vector<std::string> texts;
+      for (std::size_t k = start; k < end; ++k) {
+        batch.push_back(samples[todo[k]]);
+        texts.push_back(text_of(samples[todo[k]]));
+      }
+      const auto outputs = answer_batch(model, encoder, batch, texts, options.max_new_tokens);
+      std::vector<Prediction> fresh;
+      for (std::size_t k = start; k < end; ++k) fresh.push_back(prediction_of(todo[k], outputs[k - start]));
+      append_predictions(path, fresh);
+      for (auto& p : fresh) done.insert_or_assign(p.id, std::move(p));
+      run.generated += static_cast<std::int64_t>(end - start);
+      bar.tick(static_cast<std::int64_t>(end - start));
+    }
+    bar.finish();
+  }
+  std::vector<Prediction> out;
+  out.reserve(samples.size());
+  for (const auto& s : samples) out.push_back(done.at(s.id));
+  return out;
+}
+
+std::span<const data::Sample> limited(std::span<const data::Sample> samples, int limit) {
+  if (limit > 0 && static_cast<std::size_t>(limit) < samples.size()) return samples.first(static_cast<std::size_t>(limit));
+  return samples;
+}
+
+}  // namespace
+
+EvalRun evaluate_vsibench(const model::Qwen2VL& model, const model::SampleEncoder& encoder,
+                          std::span<const data::Sample> all, const PromptPolicy& policy, const EvalOptions& options,
+                          const fs::path& out_dir) {
+  options.validate();
+  const auto zero_truth = parse_zero_truth(options.zero_truth);
+  const auto samples = limited(all, options.limit);
+  if (samples.empty()) fail("<records>", "", "no records to evaluate");
+  RunDir dir(out_dir);
+  const bool official = options.prompt == "official";
+  auto text_of = [&](const data::Sample& s) {
+    return vsi_prompt_text(s, official ? std::string(official_instruction(s)) : policy.instruction(s));
+  };
+  auto prediction_of = [&](std::size_t i, const std::string& output) {
+    const auto& s = samples[i];
+    Prediction p;
+    p.id = s.id;
+    p.question_type = s.question_type;
+    p.ground_truth = s.ground_truth;
+    p.output = output;
+    const auto answer = policy.extract(output);
+    p.prediction = answer ? *answer : trim(output);
+    p.format_ok = policy.format_ok(output);
+    return p;
+  };
+  EvalRun run;
+  run.predictions = predict_all(model, encoder, samples, text_of, prediction_of, options, dir.file("predictions.jsonl"), run);
+
+  std::vector<RecordScore> scores;
+  std::string score_text;
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    scores.push_back(score_sample(samples[i], run.predictions[i].prediction, zero_truth));
+    score_text += scores.back().to_json().dump() + "\n";
+  }
+  run.aggregate = aggregate(scores);
+  write_file_atomic(dir.file("scores.jsonl"), score_text);
+  write_file_atomic(dir.file("aggregate.json"), run.aggregate.dump(2) + "\n");
+  const std::vector<std::vector<std::string>> rows{vsi_row(run.aggregate)};
+  write_file_atomic(dir.file("table.md"), markdown_table(vsi_headings(), rows));
+  run.table = plain_table(vsi_headings(), rows);
+  return run;
+}
+
+EvalRun evaluate_mc(const model::Qwen2VL& model, const model::SampleEncoder& encoder,
+                    std::span<const McRecord> all_records, const EvalOptions& options, const fs::path& out_dir) {
+  options.validate();
+  auto records = all_records;
+  if (options.limit > 0 && static_cast<std::size_t>(options.limit) < records.size())
+    records = records.first(static_cast<std::size_t>(options.limit));
+  if (records.empty()) fail("<records>", "", "no records to evaluate");
+  RunDir dir(out_dir);
+  std::vector<data::Sample> samples;
+  std::map<std::string, std::size_t> index;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    data::Sample s;
+    s.id = records[i].id;
+    s.question_type = records[i].category;
+    s.question = records[i].question;
+    s.options = records[i].options;
+    s.ground_truth = records[i].answer;
+    s.video = records[i].video;
+    index[s.id] = i;
+    samples.push_back(std::move(s));
+  }
+  auto text_of = [&](const data::Sample& s) { return mc_prompt_text(records[index.at(s.id)]); };
+  auto prediction_of = [&](std::size_t i, const std::string& output) { return mc_prediction(records[i], output); };
+  EvalRun run;
+  run.predictions = predict_all(model, encoder, samples, text_of, prediction_of, options, dir.file("predictions.jsonl"), run);
+  run.aggregate = mc_aggregate(records, run.predictions);
+  write_file_atomic(dir.file("aggregate.json"), run.aggregate.dump(2) + "\n");
+  write_file_atomic(dir.file("table.md"), mc_table(run.aggregate, true));
+  run.table = mc_table(run.aggregate, false);
+  return run;
+}
+
+}  // namespace vsr::eval
