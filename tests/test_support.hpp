@@ -23,4 +23,13 @@ struct CliResult {
 /// `address_space_kb` runs it under `ulimit -v` (virtual memory cap in KiB), so a huge allocation fails.
 CliResult run_cli(const std::string& args, const std::string& stdin_text = {}, long address_space_kb = 0);
 
+/// Runs the program `path` with `args` (a shell-quoted string); with `kill_after_s` > 0 it is killed with SIGKILL
+/// after that many seconds (exit code 137 then).
+CliResult run_program(const std::filesystem::path& path, const std::string& args, double kill_after_s = 0);
+
+/// The experiment program `name` (build/experiments/<name>).
+inline std::filesystem::path experiment(const std::string& name) {
+  return std::filesystem::path(VSR_EXPERIMENTS_DIR) / name;
+}
+
 }  // namespace vsr::test

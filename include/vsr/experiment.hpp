@@ -19,6 +19,7 @@
 #include "vsr/cb/metrics_log.hpp"
 #include "vsr/cb/progress_bar.hpp"
 #include "vsr/concepts.hpp"
+#include "vsr/eval/evaluator.hpp"
 #include "vsr/kl/none.hpp"
 #include "vsr/kl/options.hpp"
 #include "vsr/reward/accuracy.hpp"
@@ -96,6 +97,12 @@ class Experiment {
       const train::StepStats stats = step(s);
       bool stop = false;
       ((stop = cb::step(callbacks, s, stats) || stop), ...);
+      const std::int64_t every = s.options().eval_every;
+      if (every > 0 && s.step() % every == 0 && !s.arguments().eval.empty()) {
+        const auto result = s.evaluate(eval::prompt_policy<P>(prompt::Stage::Train, mode),
+                                       s.run_dir().file("eval_steps") / ("step-" + std::to_string(s.step())));
+        ((stop = cb::eval(callbacks, s, result.aggregate) || stop), ...);
+      }
       if (stop) break;
     }
     (cb::end(callbacks, s), ...);
@@ -142,6 +149,7 @@ int main(int argc, char** argv, const std::filesystem::path& default_config = {}
   hooks.apply_options = [&] { recipe.apply(); };
   hooks.describe = [&] { return recipe.describe(); };
   hooks.mode_name = std::string(Recipe::Mode::kName);
+  hooks.own_mode = eval::prompt_policy<typename Recipe::Mode>(prompt::Stage::Train, recipe.mode);
   hooks.train = [&](train::Session& s) {
     cb::ProgressBar progress;
     cb::MetricsLog metrics;

@@ -65,6 +65,7 @@ Generation generate_tokens(const at::Tensor& first_logits, const StepFunction& s
   at::Tensor lengths = at::zeros({batch}, long_opts);
   at::Tensor finished = at::zeros({batch}, at::TensorOptions().dtype(at::kBool).device(device));
   const at::Tensor stops = at::tensor(o.stop_ids, at::kLong).to(device);
+  const at::Tensor suppressed = at::tensor(o.suppress_ids, at::kLong).to(device);
   const double scale = o.greedy() ? 1.0 : o.temperature;
 
   at::Tensor logits = first_logits;
@@ -73,6 +74,7 @@ Generation generate_tokens(const at::Tensor& first_logits, const StepFunction& s
     at::Tensor raw = logits.to(at::kFloat);
     at::Tensor masked = raw;
     if (t < o.min_new_tokens && stops.numel() > 0) masked = raw.index_fill(1, stops, kNegInf);
+    if (suppressed.numel() > 0) masked = masked.index_fill(1, suppressed, kNegInf);
     at::Tensor chosen = choose_tokens(masked, o, generator);
     at::Tensor logp = (raw / scale).log_softmax(-1).gather(1, chosen.unsqueeze(1)).squeeze(1);
     const at::Tensor active = finished.logical_not();

@@ -5,6 +5,7 @@
 #include "vsr/algo/grpo.hpp"
 #include "vsr/algo/sft.hpp"
 #include "vsr/core/error.hpp"
+#include "vsr/eval/report.hpp"
 #include "vsr/kl/options.hpp"
 #include "vsr/reward/length.hpp"
 #include "vsr/model/sampler.hpp"
@@ -42,6 +43,7 @@ int run_recipe(int argc, char** argv, const fs::path& default_config, const Reci
     auto& video = cfg.add<model::VideoOptions>();
     auto& processor = cfg.add<vision::ProcessorOptions>();
     auto& sampling = cfg.add<model::SamplingOptions>();
+    auto& eval_options = cfg.add<eval::EvalOptions>();
     if (hooks.add_options) hooks.add_options(cfg);
     // One config file serves every recipe: sections of other algorithms are accepted and unused.
     cfg.add_if_absent<algo::GrpoOptions>("grpo.num_generations");
@@ -53,11 +55,24 @@ int run_recipe(int argc, char** argv, const fs::path& default_config, const Reci
     if (hooks.apply_options) hooks.apply_options();
     nlohmann::json recipe = hooks.describe ? hooks.describe() : nlohmann::json::object();
     recipe["recipe"] = program;
+    eval_options.validate();
     Session session(args, runtime, train, lora, video, processor, sampling, cfg, recipe);
+    session.set_eval_options(eval_options);
     hooks.train(session);
     session.finish();
     std::printf("%s: %lld steps; adapter in %s\n", program.c_str(), static_cast<long long>(session.step()),
                 session.run_dir().file("adapter").string().c_str());
+    if (!args.eval.empty()) {
+      std::vector<eval::PromptPolicy> modes{eval::prompt_policy_named("vanilla", prompt::Stage::Eval)};
+      if (hooks.mode_name != "vanilla" && hooks.own_mode.instruction) modes.push_back(hooks.own_mode);
+      for (const auto& mode : modes) {
+        const auto result = session.evaluate(mode, session.run_dir().file("eval") / mode.name);
+        std::printf("evaluation in %s mode:\n%s", mode.name.c_str(), result.table.c_str());
+      }
+    }
+    const std::vector<fs::path> runs{session.run_dir().path()};
+    const auto report = eval::write_report(runs, session.run_dir().file("report"));
+    if (!report.warning.empty()) std::fprintf(stderr, "%s: %s\n", program.c_str(), report.warning.c_str());
     return 0;
   } catch (const Error& e) {
     std::fprintf(stderr, "%s: error: %s\n", program.c_str(), e.what());

@@ -91,6 +91,9 @@ Session::Session(const RunArguments& args, const RuntimeOptions& runtime, const 
   }
   impl_->sampling = model::with_model_stops(sampling, *model_);
   if (model_->config().pad_token_id) impl_->sampling.pad_id = *model_->config().pad_token_id;
+  const auto& mc = model_->config();
+  impl_->sampling.suppress_ids = {mc.image_token_id, mc.video_token_id, mc.vision_start_token_id,
+                                  mc.vision_end_token_id, mc.vision_token_id};
   impl_->optimizer = std::make_unique<AdamW>(
       adapters_->parameters(),
       AdamWSettings{train_.adam_beta1, train_.adam_beta2, train_.adam_eps, train_.weight_decay});
@@ -179,6 +182,21 @@ UpdateOutcome Session::update(bool loss_finite) {
   impl_->optimizer->zero_grad();
   ++state_.step;
   return out;
+}
+
+const std::vector<data::Sample>& Session::eval_samples() {
+  if (!eval_samples_) eval_samples_ = args_.eval.empty() ? std::vector<data::Sample>{}
+                                                         : data::read_samples(args_.eval, args_.video_root);
+  return *eval_samples_;
+}
+
+eval::EvalRun Session::evaluate(const eval::PromptPolicy& policy, const fs::path& out_dir) {
+  if (args_.eval.empty()) fail("<command line>", "eval", "expected --eval FILE for evaluation");
+  const bool was_training = adapters_->training();
+  adapters_->set_training(false);
+  auto run = eval::evaluate_vsibench(*model_, *encoder_, eval_samples(), policy, eval_options_, out_dir);
+  adapters_->set_training(was_training);
+  return run;
 }
 
 fs::path Session::save_checkpoint() {

@@ -41,4 +41,15 @@ CliResult run_cli(const std::string& args, const std::string& stdin_text, long a
   return {code, slurp(out), slurp(err)};
 }
 
+CliResult run_program(const std::filesystem::path& path, const std::string& args, double kill_after_s) {
+  auto dir = temp_dir("program");
+  const auto out = dir / "stdout", err = dir / "stderr";
+  const std::string prefix = kill_after_s > 0 ? "exec timeout -s KILL " + std::to_string(kill_after_s) + " " : "";
+  const std::string cmd =
+      prefix + "'" + path.string() + "' " + args + " </dev/null >'" + out.string() + "' 2>'" + err.string() + "'";
+  const int status = std::system(cmd.c_str());
+  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return {code, slurp(out), slurp(err)};
+}
+
 }  // namespace vsr::test

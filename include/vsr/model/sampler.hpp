@@ -26,6 +26,8 @@ struct SamplingOptions {
   int max_new_tokens = 256;          ///< generation length limit
   int min_new_tokens = 0;            ///< stop tokens are masked until this many tokens were generated
   std::vector<std::int64_t> stop_ids;  ///< a row finishes when it samples one of these (e.g. <|im_end|>, <|endoftext|>)
+  std::vector<std::int64_t> suppress_ids;  ///< never sampled (vision placeholders: a sampled <|video_pad|> would be
+                                           ///< read as a video slot when the completion is fed back for training)
   std::int64_t pad_id = 151643;      ///< written after a row has finished
 
   /// Declares temperature, top_k, top_p, max_new_tokens, min_new_tokens.

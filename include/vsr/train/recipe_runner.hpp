@@ -6,6 +6,7 @@
 
 #include "vsr/core/config.hpp"
 #include "vsr/data/sample.hpp"
+#include "vsr/eval/evaluator.hpp"
 #include "vsr/train/session.hpp"
 
 #include <nlohmann/json.hpp>
@@ -25,11 +26,14 @@ struct RecipeHooks {
   std::function<nlohmann::json()> describe;    ///< algorithm, prompt mode, rewards, KL (written into run.json)
   std::function<void(Session&)> train;         ///< the training loop with its callbacks
   std::string mode_name;                       ///< the recipe's prompt mode ("think", "observe", "vanilla")
+  eval::PromptPolicy own_mode;                 ///< the recipe's mode with its training prompt (for evaluation)
 };
 
 /// Parses the command line (`--config FILE`, else `default_config` looked up in the working folder and then in the
-/// source tree's configs/), builds the Session, runs `hooks.train`, and writes the final adapter. Returns the exit
-/// status: 0, or 2 after printing "<program>: error: <file>: <field>: <problem>" for a vsr::Error.
+/// source tree's configs/), builds the Session, runs `hooks.train`, writes the final adapter; with --eval, evaluates
+/// the trained policy in vanilla mode (the evaluation prompt) and in the recipe's own mode (its training prompt)
+/// into RUN/eval/<mode>/; finally writes RUN/report/ (results table and reward curves). Returns the exit status: 0,
+/// or 2 after printing "<program>: error: <file>: <field>: <problem>" for a vsr::Error.
 int run_recipe(int argc, char** argv, const std::filesystem::path& default_config, const RecipeHooks& hooks);
 
 }  // namespace vsr::train

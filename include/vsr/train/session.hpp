@@ -11,6 +11,7 @@
 #include "vsr/core/metrics_log.hpp"
 #include "vsr/core/run_dir.hpp"
 #include "vsr/data/sample.hpp"
+#include "vsr/eval/evaluator.hpp"
 #include "vsr/model/sample_encoder.hpp"
 #include "vsr/model/sampler.hpp"
 #include "vsr/train/checkpoint.hpp"
@@ -118,6 +119,13 @@ class Session {
   /// is not finite, otherwise takes an AdamW step at the scheduled learning rate; zeroes the gradients and counts
   /// the step (skipped or not).
   UpdateOutcome update(bool loss_finite);
+  /// The evaluation questions (--eval), read on first use; empty without --eval.
+  const std::vector<data::Sample>& eval_samples();
+  /// Evaluates the current policy (adapters on, no dropout) on --eval with `policy` and the [eval] options into
+  /// `out_dir` (resumable predictions, official VSI-Bench scores and table). vsr::Error without --eval.
+  eval::EvalRun evaluate(const eval::PromptPolicy& policy, const std::filesystem::path& out_dir);
+  /// The [eval] options used by evaluate().
+  void set_eval_options(const eval::EvalOptions& options) { eval_options_ = options; }
   /// Writes a checkpoint of the current state now (metrics.h5 included).
   std::filesystem::path save_checkpoint();
   /// Saves the final adapter to `out`/adapter, metrics.h5 and run.json with status "finished".
@@ -141,6 +149,8 @@ class Session {
   std::optional<LoraAdapters> adapters_;
   std::unique_ptr<MetricsLog> metrics_;
   std::vector<data::Sample> samples_;
+  std::optional<std::vector<data::Sample>> eval_samples_;
+  eval::EvalOptions eval_options_;
 };
 
 }  // namespace vsr::train

@@ -1,0 +1,185 @@
+// The trainer's compiled parts against hand-computed values: AdamW, gradient clipping, the learning-rate schedule,
+// checkpoints (round trip, atomic folders, pruning), and the sample encoder's teacher-forcing rows.
+#include "vsr/core/error.hpp"
+#include "vsr/model/sample_encoder.hpp"
+#include "vsr/model/sampler.hpp"
+#include "vsr/train/adamw.hpp"
+#include "vsr/train/checkpoint.hpp"
+#include "vsr/train/lora.hpp"
+#include "vsr/train/options.hpp"
+
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+
+#include "model_support.hpp"
+#include "test_support.hpp"
+
+namespace vsr::train {
+namespace {
+
+at::Tensor scalar_param(double v) { return at::full({1}, v, at::kDouble).requires_grad_(true); }
+
+TEST(AdamW, TwoStepsMatchHandComputedUpdates) {
+  at::Tensor p = scalar_param(1.0);
+  AdamW opt({p}, AdamWSettings{0.9, 0.999, 1e-8, 0.01});
+  // Step 1: p = 1 * (1 - 0.1 * 0.01) = 0.999; m_hat = 0.5, v_hat = 0.25 -> p -= 0.1 * 0.5 / (0.5 + 1e-8).
+  p.mutable_grad() = at::full({1}, 0.5, at::kDouble);
+  opt.step(0.1);
+  EXPECT_NEAR(p.item<double>(), 0.999 - 0.1 * 0.5 / (0.5 + 1e-8), 1e-12);
+  // Step 2 (same gradient): m = 0.095, bias 0.19 -> 0.5; v = 0.00049975, bias 0.001999 -> 0.25.
+  const double before = p.item<double>();
+  p.mutable_grad() = at::full({1}, 0.5, at::kDouble);
+  opt.step(0.1);
+  EXPECT_NEAR(p.item<double>(), before * 0.999 - 0.1 * 0.5 / (0.5 + 1e-8), 1e-12);
+  EXPECT_EQ(opt.steps(), 2);
+  opt.zero_grad();
+  EXPECT_FALSE(p.grad().defined());
+}
+
+TEST(AdamW, SavedStateContinuesBitForBit) {
+  const auto dir = test::temp_dir("adamw_state");
+  at::Tensor a = at::randn({3, 4}).requires_grad_(true), b = a.detach().clone().requires_grad_(true);
+  AdamW first({a}, {}), second({b}, {});
+  const at::Tensor g1 = at::randn({3, 4}), g2 = at::randn({3, 4});
+  a.mutable_grad() = g1.clone();
+  first.step(1e-2);
+  first.save(dir / "opt.safetensors");
+  {
+    at::NoGradGuard no_grad;
+    b.copy_(a);
+  }
+  second.load(dir / "opt.safetensors");
+  a.mutable_grad() = g2.clone();
+  b.mutable_grad() = g2.clone();
+  first.step(1e-2);
+  second.step(1e-2);
+  EXPECT_TRUE(at::equal(a, b));
+  EXPECT_EQ(second.steps(), 2);
+  AdamW wrong({at::zeros({2}).requires_grad_(true)}, {});
+  EXPECT_THROW(wrong.load(dir / "opt.safetensors"), Error);
+}
+
+TEST(Gradients, ClipScalesToMaxNormAndLeavesNonFiniteAlone) {
+  at::Tensor p = at::zeros({2}, at::kDouble).requires_grad_(true), q = at::zeros({1}, at::kDouble).requires_grad_(true);
+  p.mutable_grad() = at::tensor({3.0, 0.0}, at::kDouble);
+  q.mutable_grad() = at::tensor({4.0}, at::kDouble);
+  EXPECT_DOUBLE_EQ(clip_gradient_norm({p, q}, 1.0), 5.0);
+  EXPECT_NEAR(p.grad()[0].item<double>(), 3.0 / (5.0 + 1e-6), 1e-12);
+  EXPECT_NEAR(q.grad()[0].item<double>(), 4.0 / (5.0 + 1e-6), 1e-12);
+  q.mutable_grad() = at::tensor({std::nan("")}, at::kDouble);
+  EXPECT_TRUE(std::isnan(clip_gradient_norm({p, q}, 1.0)));
+  EXPECT_NEAR(p.grad()[0].item<double>(), 3.0 / (5.0 + 1e-6), 1e-12);  // untouched
+}
+
+TEST(Schedule, WarmupThenCosineLinearOrConstant) {
+  TrainOptions o;
+  o.lr = 1.0;
+  o.steps = 10;
+  o.warmup_steps = 2;
+  o.schedule = "cosine";
+  EXPECT_DOUBLE_EQ(learning_rate(o, 0), 0.5);
+  EXPECT_DOUBLE_EQ(learning_rate(o, 1), 1.0);
+  EXPECT_DOUBLE_EQ(learning_rate(o, 2), 1.0);
+  EXPECT_NEAR(learning_rate(o, 6), 0.5, 1e-12);
+  EXPECT_NEAR(learning_rate(o, 10), 0.0, 1e-12);
+  o.min_lr_ratio = 0.1;
+  EXPECT_NEAR(learning_rate(o, 10), 0.1, 1e-12);
+  o.schedule = "linear";
+  o.min_lr_ratio = 0.0;
+  EXPECT_NEAR(learning_rate(o, 4), 0.75, 1e-12);
+  o.schedule = "constant";
+  EXPECT_DOUBLE_EQ(learning_rate(o, 9), 1.0);
+  o.schedule = "exponential";
+  EXPECT_THROW(o.validate(), Error);
+}
+
+TEST(Checkpoint, RoundTripPruneAndCrashLeftovers) {
+  const auto run = test::temp_dir("checkpoint_run");
+  auto model = model::Qwen2VL::from_pretrained(test::tiny_dir() / "model");
+  LoraOptions lo;
+  lo.rank = 2;
+  auto adapters = LoraAdapters::create(model, lo);
+  AdamW opt(adapters.parameters(), {});
+  for (auto& p : adapters.parameters()) p.mutable_grad() = at::ones_like(p);
+  opt.step(1e-3);
+  at::Generator gen = model::make_generator(5, at::kCPU);
+  TrainState state;
+  for (std::int64_t step : {1, 2, 3}) {
+    state.step = step;
+    state.data = {0, step * 2};
+    state.extra["early_stop"] = {{"best", 0.5}};
+    save_checkpoint(run, adapters, opt, state, {&gen, true}, 2);
+  }
+  std::filesystem::create_directories(run / "checkpoints" / ".tmp-step-00000004");  // a crash mid-write
+  const auto latest = latest_checkpoint(run);
+  ASSERT_TRUE(latest);
+  EXPECT_EQ(latest->filename(), "step-00000003");
+  EXPECT_FALSE(std::filesystem::exists(run / "checkpoints" / ".tmp-step-00000004"));
+  EXPECT_FALSE(std::filesystem::exists(run / "checkpoints" / "step-00000001"));  // pruned to 2
+  EXPECT_TRUE(std::filesystem::exists(run / "checkpoints" / "step-00000002"));
+  const at::Tensor expected_draw = at::rand({4}, gen);
+
+  auto model2 = model::Qwen2VL::from_pretrained(test::tiny_dir() / "model");
+  auto adapters2 = LoraAdapters::create(model2, lo);
+  AdamW opt2(adapters2.parameters(), {});
+  at::Generator gen2 = model::make_generator(99, at::kCPU);
+  const auto back = load_checkpoint(*latest, adapters2, opt2, {&gen2, true});
+  EXPECT_EQ(back.step, 3);
+  EXPECT_EQ(back.data.offset, 6);
+  EXPECT_EQ(back.extra["early_stop"]["best"].get<double>(), 0.5);
+  EXPECT_EQ(opt2.steps(), 1);
+  for (std::size_t i = 0; i < adapters.parameters().size(); ++i)
+    EXPECT_TRUE(at::equal(adapters.parameters()[i], adapters2.parameters()[i]));
+  EXPECT_TRUE(at::equal(at::rand({4}, gen2), expected_draw));
+}
+
+TEST(SampleEncoder, CompletionRowsAreRightPaddedWithMaskOnCompletions) {
+  const auto tok = text::Tokenizer::from_dir(test::tiny_dir() / "tokenizer");
+  auto model = model::Qwen2VL::from_pretrained(test::tiny_dir() / "model");
+  model::SampleEncoder enc(tok, vision::ProcessorOptions{}, model.config());
+  model::MultimodalInputs prompt;
+  prompt.input_ids = at::tensor(std::vector<std::int64_t>{10, 11, 12}, at::kLong).view({1, 3});
+  prompt.attention_mask = at::ones({1, 3}, at::kLong);
+  const std::vector<std::vector<std::int64_t>> completions{{20, 21}, {30}, {}};
+  const auto batch = enc.with_completions(prompt, completions);
+  const std::int64_t pad = enc.pad_id();
+  EXPECT_TRUE(at::equal(batch.inputs.input_ids,
+                        at::tensor(std::vector<std::int64_t>{10, 11, 12, 20, 21, 10, 11, 12, 30, pad, 10, 11, 12, pad, pad}, at::kLong).view({3, 5})));
+  EXPECT_TRUE(at::equal(batch.inputs.attention_mask,
+                        at::tensor(std::vector<std::int64_t>{1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 0, 0}, at::kLong).view({3, 5})));
+  EXPECT_TRUE(at::equal(batch.mask, at::tensor(std::vector<float>{0, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0}, at::kFloat).view({3, 5})));
+  const auto ids = enc.answer_ids("3");
+  EXPECT_EQ(ids.back(), *tok.token_to_id("<|im_end|>"));
+  EXPECT_EQ(enc.decode(ids), "3");
+  data::Sample s;
+  s.question = "Which is closer?";
+  s.options = {"A. chair", "B. table"};
+  EXPECT_EQ(model::SampleEncoder::user_text(s, "Answer."), "Which is closer?\nOptions:\nA. chair\nB. table\nAnswer.");
+  model::VideoOptions odd;
+  odd.frames = 3;
+  EXPECT_THROW(model::SampleEncoder(tok, vision::ProcessorOptions{}, model.config(), odd), Error);
+}
+
+}  // namespace
+}  // namespace vsr::train
+
+namespace vsr::model {
+namespace {
+
+TEST(Sampler, SuppressedIdsAreNeverSampled) {
+  // Token 2 dominates the logits but is suppressed (as the trainer suppresses vision placeholders in rollouts).
+  const at::Tensor logits = at::tensor(std::vector<float>{0.0f, 1.0f, 50.0f, 1.0f}).view({1, 4}).repeat({64, 1});
+  SamplingOptions o;
+  o.max_new_tokens = 3;
+  o.suppress_ids = {2};
+  o.pad_id = 0;
+  auto gen = make_generator(1, at::kCPU);
+  const auto out = generate_tokens(logits, [&](const at::Tensor&) { return logits; }, o, gen);
+  EXPECT_FALSE(out.tokens.eq(2).any().item<bool>());
+  o.suppress_ids.clear();
+  o.temperature = 0.0;
+  EXPECT_TRUE(generate_tokens(logits, [&](const at::Tensor&) { return logits; }, o, gen).tokens.eq(2).all().item<bool>());
+}
+
+}  // namespace
+}  // namespace vsr::model
