@@ -21,12 +21,14 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <torch/csrc/autograd/autograd.h>
+#include <torch/csrc/autograd/profiler_legacy.h>
 
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 #include <unistd.h>
 
@@ -61,6 +63,65 @@ Measurement measure(const Common& c, const std::function<void()>& fn, const std:
 }
 
 std::string fmt_num(double v) { return vsr::perf::format_number(v); }
+
+/// Runs `fn` once under LibTorch's (legacy, CPU) profiler and prints the `top` operators by self time as `#` lines:
+/// the profile behind docs/performance.md's optimisations. Work outside ATen operators shows as the gap between the
+/// wall time and the operators' total.
+void profile(const std::string& label, const std::function<void()>& fn, int top = 18) {
+  namespace prof = torch::autograd::profiler;
+  struct Agg {
+    double self_us = 0, total_us = 0;
+    std::int64_t calls = 0;
+  };
+  std::map<std::string, Agg> agg;
+  double wall_us = 0;
+  {
+    const auto t0 = std::chrono::steady_clock::now();
+    prof::TLSLegacyProfilerGuard guard(
+        torch::profiler::impl::ProfilerConfig(torch::profiler::impl::ProfilerState::CPU),
+        [&](const prof::thread_event_lists& lists) {
+          for (const auto& events : lists) {
+            struct Open {
+              const prof::LegacyEvent* e;
+              double child_us;
+            };
+            std::vector<Open> stack;
+            for (const auto& e : events) {
+              if (e.kindStr() == "push") {
+                stack.push_back({&e, 0.0});
+              } else if (e.kindStr() == "pop" && !stack.empty()) {
+                const Open o = stack.back();
+                stack.pop_back();
+                const double us = o.e->cpuElapsedUs(e);
+                auto& a = agg[o.e->name()];
+                a.total_us += us;
+                a.self_us += us - o.child_us;
+                a.calls += 1;
+                if (!stack.empty()) stack.back().child_us += us;
+              }
+            }
+          }
+        });
+    fn();
+    wall_us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+  }
+  std::vector<std::pair<std::string, Agg>> rows(agg.begin(), agg.end());
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.second.self_us > b.second.self_us; });
+  double self_sum = 0;
+  for (const auto& r : rows) self_sum += r.second.self_us;
+  comment("profile " + label + ": wall " + fmt_num(wall_us / 1e3) + " ms, ATen operators' self time " +
+          fmt_num(self_sum / 1e3) + " ms (all threads' events); top operators by self time:");
+  for (int i = 0; i < top && i < static_cast<int>(rows.size()); ++i) {
+    char buf[200];
+    std::snprintf(buf, sizeof buf, "profile   %-36s self %9.2f ms  total %9.2f ms  calls %6lld", rows[i].first.c_str(),
+                  rows[i].second.self_us / 1e3, rows[i].second.total_us / 1e3,
+                  static_cast<long long>(rows[i].second.calls));
+    comment(buf);
+  }
+}
+
+/// Whether `--profile` was given (a global of this command: every workload consults it).
+bool g_profile = false;
 
 /// The kit's model tag: "tiny" for the golden tiny model, otherwise the folder's name.
 std::string model_tag(const fs::path& dir, const std::string& given) {
@@ -150,6 +211,10 @@ int run_rollouts(const Common& c, const fs::path& model_dir, const fs::path& cas
   line(vsr::perf::rate_line("vsr_generate_tok_per_s", g, ntok, "tok/s",
                             with({{"tokens", std::to_string(kGroup * kNew)}, {"path", "sample_group"}})));
   line(vsr::perf::time_line("vsr_generate_ms", g, with({{"path", "sample_group"}})));
+  if (g_profile) profile("sample_group " + tag, [&] {
+    seed(0);
+    out = vsr::model::sample_group(model, one, kGroup, so, gen);
+  });
 
   // The kit's shape: a batch of 14 prompts, each prefilled (vision tower included).
   Measurement gb = measure(c, [&] { out = vsr::model::generate(model, group, so, gen); }, seed);
@@ -257,6 +322,14 @@ int run_logprobs(const Common& c, const fs::path& model_dir, const fs::path& cas
       },
       zero);
   line(vsr::perf::time_line("vsr_logprobs_ms", m, mtag));
+  if (g_profile) {
+    zero(0);
+    profile("logprobs " + tag, [&] {
+      const at::Tensor hidden = model.forward(in);
+      const at::Tensor total = model.token_log_probs(hidden, in.input_ids, mask).sum();
+      torch::autograd::backward({total});
+    });
+  }
   zero(0);
   Measurement n = measure(c, [&] {
     at::NoGradGuard ng;
@@ -429,7 +502,8 @@ VSR_COMMAND(run_perf, "perf",
       .add("repeats", c.repeats, "timed repeats (median reported)")
       .add("prefill-repeats", prefill_repeats, "timed repeats of the prefill / vision / decode-only measurements")
       .add("warmup", c.warmup, "untimed calls before the timed ones")
-      .add("threads", c.threads, "intra-op threads and video decoder threads (the kit uses 2)");
+      .add("threads", c.threads, "intra-op threads and video decoder threads (the kit uses 2)")
+      .add("profile", g_profile, "also print a per-operator profile (# lines) of one generate / log-probs call");
   if (!cfg.parse(argc, argv)) return 0;
   if (cfg.positional().size() != 1)
     vsr::fail(kCmd, "workload", "expected one of rollouts, logprobs, tokenize, frames, qa");

@@ -8,7 +8,12 @@
 #include <ATen/cuda/CUDAGeneratorImpl.h>
 #endif
 
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <cmath>
 #include <limits>
+#include <mutex>
 
 namespace vsr::model {
 
@@ -22,6 +27,65 @@ void check_options(const SamplingOptions& o) {
   if (o.max_new_tokens < 1) fail("<config>", "sampling.max_new_tokens", "expected a positive count");
   if (o.min_new_tokens < 0 || o.min_new_tokens > o.max_new_tokens)
     fail("<config>", "sampling.min_new_tokens", "expected a count between 0 and max_new_tokens");
+}
+
+/// One categorical draw per row of `probs` [B, V] (float32 CPU, rows summing to ~1, zeros allowed) by inversion: a
+/// uniform u per row (drawn in row order from `generator`), then the first token whose cumulative probability
+/// exceeds u * (row sum), the ids in `excluded` left out of both (the draw is then from the distribution renormalised
+/// without them, as masking them to -inf before the softmax gives). Exactly categorical up to float rounding of the
+/// cumulative sum (accumulated in double); one random number per row where torch 1.13's multinomial draws an
+/// exponential per vocabulary entry. When `logp` is given it receives log(probs[b, chosen]) (float32 [B]).
+at::Tensor sample_rows_cpu(const at::Tensor& probs_in, at::Generator& generator,
+                           const std::vector<std::int64_t>& excluded = {}, at::Tensor* logp = nullptr) {
+  const at::Tensor probs = probs_in.contiguous();
+  const std::int64_t rows = probs.size(0), vocab = probs.size(1);
+  std::vector<double> u(static_cast<std::size_t>(rows));
+  {
+    auto* gen = at::check_generator<at::CPUGeneratorImpl>(generator);
+    std::lock_guard<std::mutex> lock(gen->mutex_);
+    for (double& x : u) x = static_cast<double>(gen->random64() >> 11) * 0x1.0p-53;  // [0, 1), 53 bits
+  }
+  std::vector<std::int64_t> skip;
+  for (std::int64_t id : excluded)
+    if (id >= 0 && id < vocab) skip.push_back(id);
+  std::sort(skip.begin(), skip.end());
+  skip.erase(std::unique(skip.begin(), skip.end()), skip.end());
+  at::Tensor out = at::empty({rows}, at::TensorOptions().dtype(at::kLong));
+  at::Tensor lp = at::empty({rows}, at::TensorOptions().dtype(at::kFloat));
+  const float* p = probs.data_ptr<float>();
+  std::int64_t* o = out.data_ptr<std::int64_t>();
+  float* l = lp.data_ptr<float>();
+  at::parallel_for(0, rows, 1, [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t r = begin; r < end; ++r) {
+      const float* row = p + r * vocab;
+      double total = 0;
+      for (std::int64_t i = 0; i < vocab; ++i) total += row[i];
+      for (std::int64_t id : skip) total -= row[id];
+      const double target = u[static_cast<std::size_t>(r)] * total;
+      double cum = 0;
+      std::int64_t pick = -1, last_positive = -1;
+      auto next_skip = skip.begin();
+      for (std::int64_t i = 0; i < vocab; ++i) {
+        if (next_skip != skip.end() && *next_skip == i) {
+          ++next_skip;
+          continue;
+        }
+        if (row[i] <= 0.0f) continue;
+        last_positive = i;
+        cum += row[i];
+        if (cum > target) {
+          pick = i;
+          break;
+        }
+      }
+      // Rounding left the target at the very end: the last possible token (a row without one: token 0).
+      if (pick < 0) pick = last_positive >= 0 ? last_positive : 0;
+      o[r] = pick;
+      l[r] = static_cast<float>(std::log(static_cast<double>(row[pick])));
+    }
+  });
+  if (logp != nullptr) *logp = lp;
+  return out;
 }
 
 }  // namespace
@@ -50,6 +114,7 @@ at::Tensor warp_logits(const at::Tensor& logits, const SamplingOptions& o) {
 at::Tensor choose_tokens(const at::Tensor& logits, const SamplingOptions& o, at::Generator& generator) {
   if (o.greedy()) return logits.argmax(-1);
   const at::Tensor probs = warp_logits(logits, o).softmax(-1);
+  if (probs.device().is_cpu() && probs.scalar_type() == at::kFloat && probs.dim() == 2) return sample_rows_cpu(probs, generator);
   return at::multinomial(probs, 1, /*replacement=*/false, generator).squeeze(-1);
 }
 
@@ -67,14 +132,25 @@ Generation generate_tokens(const at::Tensor& first_logits, const StepFunction& s
   const at::Tensor stops = at::tensor(o.stop_ids, at::kLong).to(device);
   const double scale = o.greedy() ? 1.0 : o.temperature;
 
+  // Plain temperature sampling on the CPU (the GRPO rollout case): one softmax, then the draw, the stop-token mask
+  // and the chosen token's log-prob straight from it, with no [B, V] temporaries beyond the softmax itself.
+  const bool fused = !o.greedy() && o.top_k == 0 && o.top_p >= 1.0 && device.is_cpu();
+  const std::vector<std::int64_t> no_ids;
+
   at::Tensor logits = first_logits;
   int steps = 0;
   for (int t = 0; t < o.max_new_tokens; ++t) {
     at::Tensor raw = logits.to(at::kFloat);
-    at::Tensor masked = raw;
-    if (t < o.min_new_tokens && stops.numel() > 0) masked = raw.index_fill(1, stops, kNegInf);
-    at::Tensor chosen = choose_tokens(masked, o, generator);
-    at::Tensor logp = (raw / scale).log_softmax(-1).gather(1, chosen.unsqueeze(1)).squeeze(1);
+    at::Tensor chosen, logp;
+    if (fused) {
+      const at::Tensor probs = (scale == 1.0 ? raw : raw / scale).softmax(-1);
+      chosen = sample_rows_cpu(probs, generator, t < o.min_new_tokens ? o.stop_ids : no_ids, &logp);
+    } else {
+      at::Tensor masked = raw;
+      if (t < o.min_new_tokens && stops.numel() > 0) masked = raw.index_fill(1, stops, kNegInf);
+      chosen = choose_tokens(masked, o, generator);
+      logp = (scale == 1.0 ? raw : raw / scale).log_softmax(-1).gather(1, chosen.unsqueeze(1)).squeeze(1);
+    }
     const at::Tensor active = finished.logical_not();
     chosen = at::where(active, chosen, at::full_like(chosen, o.pad_id));
     tokens.select(1, t).copy_(chosen);
