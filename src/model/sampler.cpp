@@ -55,30 +55,51 @@ at::Tensor sample_rows_cpu(const at::Tensor& probs_in, at::Generator& generator,
   const float* p = probs.data_ptr<float>();
   std::int64_t* o = out.data_ptr<std::int64_t>();
   float* l = lp.data_ptr<float>();
+  // Blocked inversion: per-block sums (independent accumulators, so the compiler vectorises them), a walk over the
+  // block sums, then a walk inside the one block where the target falls.
+  constexpr std::int64_t kBlock = 256;
+  const std::int64_t blocks = (vocab + kBlock - 1) / kBlock;
   at::parallel_for(0, rows, 1, [&](std::int64_t begin, std::int64_t end) {
+    std::vector<double> block_sum(static_cast<std::size_t>(blocks));
     for (std::int64_t r = begin; r < end; ++r) {
       const float* row = p + r * vocab;
+      for (std::int64_t b = 0; b < blocks; ++b) {
+        const std::int64_t lo = b * kBlock, hi = std::min(vocab, lo + kBlock);
+        double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        std::int64_t i = lo;
+        for (; i + 8 <= hi; i += 8)
+          for (int k = 0; k < 8; ++k) acc[k] += row[i + k] > 0.0f ? row[i + k] : 0.0f;
+        for (; i < hi; ++i) acc[0] += row[i] > 0.0f ? row[i] : 0.0f;
+        block_sum[static_cast<std::size_t>(b)] = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+      }
+      for (std::int64_t id : skip)
+        if (row[id] > 0.0f) block_sum[static_cast<std::size_t>(id / kBlock)] -= row[id];
       double total = 0;
-      for (std::int64_t i = 0; i < vocab; ++i) total += row[i];
-      for (std::int64_t id : skip) total -= row[id];
+      for (double v : block_sum) total += v;
       const double target = u[static_cast<std::size_t>(r)] * total;
       double cum = 0;
       std::int64_t pick = -1, last_positive = -1;
-      auto next_skip = skip.begin();
-      for (std::int64_t i = 0; i < vocab; ++i) {
-        if (next_skip != skip.end() && *next_skip == i) {
-          ++next_skip;
+      for (std::int64_t b = 0; b < blocks && pick < 0; ++b) {
+        const double bs = block_sum[static_cast<std::size_t>(b)];
+        if (cum + bs <= target && b + 1 < blocks) {
+          cum += bs;
           continue;
         }
-        if (row[i] <= 0.0f) continue;
-        last_positive = i;
-        cum += row[i];
-        if (cum > target) {
-          pick = i;
-          break;
+        // The target falls in this block (or this is the last block): walk its tokens.
+        const std::int64_t lo = b * kBlock, hi = std::min(vocab, lo + kBlock);
+        for (std::int64_t i = lo; i < hi; ++i) {
+          if (row[i] <= 0.0f || std::binary_search(skip.begin(), skip.end(), i)) continue;
+          last_positive = i;
+          cum += row[i];
+          if (cum > target) {
+            pick = i;
+            break;
+          }
         }
       }
-      // Rounding left the target at the very end: the last possible token (a row without one: token 0).
+      if (pick < 0 && last_positive < 0)  // rounding pushed the target past a block: the last possible token
+        for (std::int64_t i = vocab - 1; i >= 0 && last_positive < 0; --i)
+          if (row[i] > 0.0f && !std::binary_search(skip.begin(), skip.end(), i)) last_positive = i;
       if (pick < 0) pick = last_positive >= 0 ? last_positive : 0;
       o[r] = pick;
       l[r] = static_cast<float>(std::log(static_cast<double>(row[pick])));
