@@ -12,7 +12,7 @@ namespace vsr::model::detail {
 inline constexpr std::int64_t kSkinnyMaxRows = 16;
 
 /// x [..., K] (at most kSkinnyMaxRows rows in all) times weight [N, K]^T plus bias [N] (may be undefined), when the
-/// fast kernel applies: CPU float32 contiguous tensors, K a multiple of 16, no autograd needed, an AVX-512 CPU.
+/// fast kernel applies: CPU float32 contiguous tensors, K a multiple of 16, autograd off (GradMode), an AVX-512 CPU.
 /// Returns an undefined tensor otherwise (the caller then uses at::linear).
 at::Tensor skinny_linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias);
 
