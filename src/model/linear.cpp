@@ -1,6 +1,7 @@
 // Linear layer with an optional LoRA delta.
 #include "vsr/model/linear.hpp"
 
+#include "skinny_linear.hpp"
 #include "vsr/core/error.hpp"
 
 #include <ATen/ATen.h>
@@ -11,7 +12,8 @@ Linear::Linear(at::Tensor weight, at::Tensor bias) : weight_(std::move(weight)),
 
 at::Tensor Linear::forward(const at::Tensor& x) const {
   if (!weight_.defined()) fail("", "Linear", "forward() on a layer without weights");
-  at::Tensor y = at::linear(x, weight_, bias_);
+  at::Tensor y = detail::skinny_linear(x, weight_, bias_);
+  if (!y.defined()) y = at::linear(x, weight_, bias_);
   if (!lora_a_.defined() || !lora_enabled_) return y;
   at::Tensor h = x.scalar_type() == lora_a_.scalar_type() ? x : x.to(lora_a_.scalar_type());
   if (lora_training_ && lora_dropout_ > 0.0) h = at::dropout(h, lora_dropout_, /*train=*/true);

@@ -1,6 +1,8 @@
 // Qwen2-VL forward passes: multimodal embedding, teacher-forced forward, KV-cached prefill/decode, log-probs.
 #include "vsr/model/qwen2vl.hpp"
 
+#include "fused_logprob.hpp"
+
 #include "vsr/core/error.hpp"
 
 #include <ATen/ATen.h>
@@ -115,13 +117,7 @@ at::Tensor Qwen2VL::token_log_probs(const at::Tensor& hidden, const at::Tensor& 
   const at::Tensor b = where.select(1, 0), t = where.select(1, 1);
   const at::Tensor states = hidden.index({b, t - 1});  // [M, hidden]: the state that predicts token t
   const at::Tensor targets = ids.index({b, t});
-  std::vector<at::Tensor> parts;
-  for (std::int64_t s = 0; s < states.size(0); s += chunk) {
-    const std::int64_t n = std::min(chunk, states.size(0) - s);
-    const at::Tensor lp = at::log_softmax(text_.logits(states.narrow(0, s, n)), -1);
-    parts.push_back(lp.gather(1, targets.narrow(0, s, n).unsqueeze(1)).squeeze(1));
-  }
-  const at::Tensor values = parts.empty() ? at::zeros({0}, hidden.options().dtype(at::kFloat)) : at::cat(parts);
+  const at::Tensor values = detail::fused_token_log_probs(states, text_.lm_head_weight(), targets, chunk);
   return at::zeros(ids.sizes(), values.options()).index_put({b, t}, values);
 }
 

@@ -1,6 +1,8 @@
 // The Qwen2 decoder of Qwen2-VL with M-RoPE, grouped-query attention and an optional KV cache.
 #include "vsr/model/text.hpp"
 
+#include "skinny_linear.hpp"
+
 #include "ops.hpp"
 #include "vsr/core/error.hpp"
 #include "vsr/model/rope.hpp"
@@ -112,6 +114,8 @@ at::Tensor TextDecoder::forward(const at::Tensor& inputs_embeds, const at::Tenso
 }
 
 at::Tensor TextDecoder::logits(const at::Tensor& hidden) const {
+  const at::Tensor fast = detail::skinny_linear(hidden, lm_head_weight(), {});
+  if (fast.defined()) return fast;
   return at::linear(hidden, lm_head_weight()).to(at::kFloat);
 }
 

@@ -6,6 +6,7 @@
 #include "vsr/core/error.hpp"
 #include "vsr/core/run_dir.hpp"
 #include "vsr/video/frame_cache.hpp"
+#include "vsr/video/parallel_read.hpp"
 #include "vsr/video/ppm.hpp"
 #include "vsr/video/reader.hpp"
 #include "vsr/video/sampling.hpp"
@@ -203,6 +204,27 @@ TEST(VideoRoundTrip, EveryFrameAloneAfterSeeksWithShortGopAndThreads) {
   VideoReader r(dir / "gop8.mp4", gap);
   const Frames f = r.sample_uniform(16);
   for (int i = 0; i < 16; ++i) expect_shows(f, i, f.indices[static_cast<std::size_t>(i)]);
+}
+
+TEST(VideoRoundTrip, ParallelReadersGiveTheSameFramesInTheGivenOrder) {
+  auto dir = vsr::test::temp_dir("video_parallel");
+  vsr::video::WriterOptions wo;
+  wo.gop = 8;
+  make_video(dir / "gop8.mp4", kN, wo);
+  const std::vector<std::int64_t> idx{40, 3, 17, 3, 47, 0, 25, 9, 33};
+  const Frames want = VideoReader(dir / "gop8.mp4").read_indices(idx);
+  for (int workers : {1, 2, 3, 16}) {
+    vsr::video::ReaderOptions one_thread;
+    one_thread.threads = 1;
+    const Frames got = vsr::video::read_indices_parallel(dir / "gop8.mp4", idx, workers, one_thread);
+    EXPECT_EQ(got.count, want.count);
+    EXPECT_EQ(got.indices, want.indices);
+    EXPECT_TRUE(got.rgb == want.rgb) << workers << " workers";
+    for (std::size_t i = 0; i < idx.size(); ++i) expect_shows(got, static_cast<int>(i), idx[i]);
+  }
+  const std::vector<std::int64_t> bad{1, kN};
+  EXPECT_THROW(vsr::video::read_indices_parallel(dir / "gop8.mp4", bad, 2), vsr::Error);
+  EXPECT_THROW(vsr::video::read_indices_parallel(dir / "gop8.mp4", idx, 0), vsr::Error);
 }
 
 TEST(VideoRoundTrip, OtherContainersCountByDemuxing) {

@@ -27,9 +27,14 @@ struct RuntimeOptions {
   }
 };
 
-/// Applies the options: sets LibTorch's thread count and global seed; checks that the device exists (a clear
-/// vsr::Error if CUDA is asked for in a CPU build or when no GPU is visible).
+/// Applies the options: tunes the allocator (keep_freed_memory), sets LibTorch's thread count and global seed;
+/// checks that the device exists (a clear vsr::Error if CUDA is asked for in a CPU build or when no GPU is visible).
 void apply_runtime(const RuntimeOptions& options);
+
+/// glibc malloc settings for LibTorch's pattern of freeing and re-allocating the same multi-megabyte blocks (decode
+/// steps): blocks up to 32 MB come from the heap and up to 1 GB of freed heap is kept, so a re-allocation does not
+/// page-fault fresh memory (see docs/performance.md). Idempotent; a no-op off glibc.
+void keep_freed_memory();
 
 /// Number of intra-op threads LibTorch will use now.
 int current_threads();
