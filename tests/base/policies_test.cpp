@@ -6,6 +6,8 @@
 #include "vsr/prompt/vanilla.hpp"
 #include "vsr/reward/accuracy.hpp"
 #include "vsr/reward/format.hpp"
+#include "vsr/reward/length.hpp"
+#include "vsr/reward/mra.hpp"
 #include "vsr/reward/sum.hpp"
 
 #include <gtest/gtest.h>
@@ -83,6 +85,36 @@ TEST(Rewards, ChoiceAccuracyTrimsAndFolds) {
   EXPECT_EQ(eval::choice_accuracy("b", "B"), 1.0);
   EXPECT_EQ(eval::choice_accuracy("B.", "B"), 0.0);
   EXPECT_EQ(eval::choice_accuracy("chairs", "chair"), 0.0);
+}
+
+TEST(Rewards, MraCountsThresholdsWithinTheRelativeError) {
+  data::Sample s;
+  s.question_type = "object_size_estimation";
+  s.ground_truth = "100";
+  const prompt::Vanilla v;
+  // |p - g| / g = 0.12: within the thresholds 0.5, 0.45, ..., 0.15 (8 of the 10), not 0.10 or 0.05.
+  EXPECT_NEAR(reward::Mra{}(s, reward::read_completion(v, "112 cm")), 0.8, 1e-12);
+  EXPECT_EQ(reward::Mra{}(s, reward::read_completion(v, "100")), 1.0);
+  EXPECT_EQ(reward::Mra{}(s, reward::read_completion(v, "300")), 0.0);
+  EXPECT_EQ(reward::Mra{}(s, reward::read_completion(v, "large")), 0.0);
+  s.ground_truth = "0";
+  EXPECT_EQ(reward::Mra{}(s, reward::read_completion(v, "1")), 0.0);  // no division by a zero truth
+  s.question_type = "object_rel_distance";
+  s.ground_truth = "sofa";
+  EXPECT_EQ(reward::Mra{}(s, reward::read_completion(v, "Sofa")), 1.0);
+}
+
+TEST(Rewards, LengthBonusIsCappedAndNeedsTheFormat) {
+  data::Sample s;
+  const prompt::Think think;
+  reward::Length length;
+  length.options.target_words = 4;
+  EXPECT_EQ(reward::reasoning_words("<think>two words</think>"), 2u);
+  EXPECT_NEAR(length(s, reward::read_completion(think, "<think>one two</think><answer>3</answer>")), 0.5, 1e-12);
+  EXPECT_EQ(length(s, reward::read_completion(think, "<think>a b c d e f g</think><answer>3</answer>")), 1.0);
+  EXPECT_EQ(length(s, reward::read_completion(think, "a b c d e f g <answer>3</answer>")), 0.0);  // format fails
+  static_assert(!reward::kFitsMode<reward::Sum<reward::Accuracy, reward::Length>, prompt::Vanilla>);
+  static_assert(reward::kFitsMode<reward::Sum<reward::Accuracy, reward::Length>, prompt::Think>);
 }
 
 TEST(Rewards, SumKeepsComponentsAndWeights) {

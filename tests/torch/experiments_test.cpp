@@ -28,6 +28,10 @@ const fs::path& dataset() {
     r = test::run_cli("data build --scannet " + (d / "scenes").string() + " --out " + (d / "train.jsonl").string() +
                       " --data.dataset synthetic --data.video_root " + (d / "scenes" / "videos").string());
     EXPECT_EQ(r.exit_code, 0) << r.err;
+    r = test::run_cli("data build --scannet " + (d / "scenes").string() + " --out " + (d / "eval.jsonl").string() +
+                      " --with-options --data.max_per_task_per_scene 1 --data.dataset synthetic --data.video_root " +
+                      (d / "scenes" / "videos").string());
+    EXPECT_EQ(r.exit_code, 0) << r.err;
     return d;
   }();
   return dir;
@@ -53,7 +57,7 @@ std::vector<std::vector<std::pair<std::string, double>>> deterministic_metrics(c
 
 TEST(Experiments, EveryRecipeRunsAShortConfiguration) {
   for (const std::string name : {"table2_vsgrpo_v", "table2_vsgrpo_t", "table2_vsgrpo_o", "table2_sft", "table2_dpo",
-                                 "grpo_no_kl", "reward_hacking_length"}) {
+                                 "grpo_no_kl", "reward_hacking_length", "fig5_rewards"}) {
     const auto out = test::temp_dir("recipe_" + name);
     const auto r = test::run_program(test::experiment(name), common_args(out) + " --train.steps 2");
     ASSERT_EQ(r.exit_code, 0) << name << ": " << r.err;
@@ -69,8 +73,16 @@ TEST(Experiments, EveryRecipeRunsAShortConfiguration) {
 
 TEST(Experiments, RecipeColumnsAndRunInfo) {
   const auto out = test::temp_dir("recipe_columns");
-  const auto r = test::run_program(test::experiment("table2_vsgrpo_t"), common_args(out) + " --train.steps 1");
+  const auto r = test::run_program(test::experiment("table2_vsgrpo_t"),
+                                   common_args(out) + " --train.steps 1 --eval " + (dataset() / "eval.jsonl").string() +
+                                       " --eval.max_new_tokens 4");
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Evaluated after training in vanilla mode and in its own (think) mode; a report with curves.
+  for (const std::string mode : {"vanilla", "think"}) {
+    EXPECT_TRUE(fs::exists(out / "eval" / mode / "aggregate.json")) << mode;
+    EXPECT_NE(r.out.find("evaluation in " + mode + " mode"), std::string::npos) << r.out;
+  }
+  EXPECT_TRUE(fs::exists(out / "report" / "report.md"));
   const auto info = nlohmann::json::parse(read_file(out / "run.json"));
   EXPECT_EQ(info["algorithm"], "grpo");
   EXPECT_EQ(info["prompt_mode"], "think");
@@ -123,6 +135,44 @@ TEST(Experiments, KilledAtRandomPointsAndResumedEqualsUninterrupted) {
   EXPECT_EQ(deterministic_metrics(killed), deterministic_metrics(whole));
   EXPECT_EQ(read_file(killed / "adapter" / "adapter_model.safetensors"),
             read_file(whole / "adapter" / "adapter_model.safetensors"));
+}
+
+TEST(Experiments, Table1EvaluatesTheBaseUnderThreePrompts) {
+  const auto out = test::temp_dir("table1");
+  const auto r = test::run_program(
+      test::experiment("table1_prompting"),
+      "--config " + (fs::path(VSR_SOURCE_DIR) / "configs" / "tiny_train.ini").string() + " --model " +
+          (test::data_dir() / "qwen2vl-tiny" / "model").string() + " --tokenizer " +
+          (test::data_dir() / "qwen2vl-tiny" / "tokenizer").string() + " --eval " + (dataset() / "eval.jsonl").string() +
+          " --eval.max_new_tokens 4 --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const std::string mode : {"think", "observe", "vanilla"}) {
+    EXPECT_TRUE(fs::exists(out / "eval" / mode / "predictions.jsonl")) << mode;
+    EXPECT_NE(r.out.find(mode + " prompt:"), std::string::npos) << r.out;
+  }
+  const std::string report = read_file(out / "report" / "report.md");
+  EXPECT_NE(report.find("| table1_prompting | think |"), std::string::npos) << report;
+  EXPECT_NE(report.find("| table1_prompting | vanilla |"), std::string::npos) << report;
+}
+
+TEST(Experiments, Fig4SweepsBetaAndReportsTwoShortRuns) {
+  const auto out = test::temp_dir("fig4");
+  const auto r = test::run_program(test::experiment("fig4_kl"),
+                                   common_args(out) + " --train.steps 2 --sweep 0,1e-4");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const std::string beta : {"0", "1e-4"}) {
+    const auto info = nlohmann::json::parse(read_file(out / ("kl.beta=" + beta) / "run.json"));
+    EXPECT_EQ(info["beta"].get<double>(), std::stod(beta));
+    EXPECT_EQ(info["status"], "finished");
+  }
+  const std::string report = read_file(out / "report" / "report.md");
+  EXPECT_NE(report.find("kl.beta=0"), std::string::npos) << report;
+  EXPECT_NE(report.find("kl.beta=1e-4"), std::string::npos) << report;
+  for (const std::string png : {"reward_format_mean.png", "kl.png", "reward_total_mean.png"}) {
+    const std::string bytes = read_file(out / "report" / png);
+    ASSERT_GT(bytes.size(), 2000u) << png;
+    EXPECT_EQ(bytes.substr(1, 3), "PNG") << png;
+  }
 }
 
 /// Mean of `column` over rows [from, to) of a run's metrics.

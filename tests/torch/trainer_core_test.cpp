@@ -7,6 +7,10 @@
 #include "vsr/train/checkpoint.hpp"
 #include "vsr/train/lora.hpp"
 #include "vsr/train/options.hpp"
+#include "vsr/train/session.hpp"
+#include "vsr/runtime/runtime.hpp"
+#include "vsr/core/run_dir.hpp"
+#include "vsr/core/config.hpp"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
@@ -183,3 +187,58 @@ TEST(Sampler, SuppressedIdsAreNeverSampled) {
 
 }  // namespace
 }  // namespace vsr::model
+
+namespace vsr::train {
+namespace {
+
+TEST(Session, NonFiniteLossOrGradientSkipsTheUpdate) {
+  const auto dir = test::temp_dir("session_nan");
+  auto r = test::run_cli("data synth --scenes 1 --seed 2 --out " + (dir / "scenes").string() +
+                         " --synth.width 56 --synth.height 42 --synth.seconds_per_turn 1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = test::run_cli("data build --scannet " + (dir / "scenes").string() + " --out " + (dir / "q.jsonl").string() +
+                    " --data.dataset synthetic --data.video_root " + (dir / "scenes" / "videos").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  RunArguments args;
+  args.model = (test::tiny_dir() / "model").string();
+  args.tokenizer = (test::tiny_dir() / "tokenizer").string();
+  args.train = (dir / "q.jsonl").string();
+  args.out = (dir / "run").string();
+  RuntimeOptions runtime;
+  runtime.threads = 2;
+  TrainOptions train;
+  train.steps = 3;
+  train.lr = 0.1;
+  LoraOptions lora;
+  lora.rank = 2;
+  model::VideoOptions video;
+  video.frames = 2;
+  Config cfg("test");
+  Session s(args, runtime, train, lora, video, vision::ProcessorOptions{}, model::SamplingOptions{}, cfg, {});
+  std::vector<at::Tensor> before;
+  for (const auto& p : s.adapters().parameters()) before.push_back(p.detach().clone());
+  auto unchanged = [&] {
+    for (std::size_t i = 0; i < before.size(); ++i)
+      if (!at::equal(before[i], s.adapters().parameters()[i])) return false;
+    return true;
+  };
+  for (auto& p : s.adapters().parameters()) p.mutable_grad() = at::full_like(p, std::nan(""));
+  auto out = s.update(true);
+  EXPECT_TRUE(out.skipped);
+  EXPECT_TRUE(std::isnan(out.grad_norm));
+  EXPECT_TRUE(unchanged());
+  for (auto& p : s.adapters().parameters()) p.mutable_grad() = at::ones_like(p);
+  out = s.update(false);  // the step's loss was not finite
+  EXPECT_TRUE(out.skipped);
+  EXPECT_TRUE(unchanged());
+  for (auto& p : s.adapters().parameters()) p.mutable_grad() = at::ones_like(p);
+  out = s.update(true);
+  EXPECT_FALSE(out.skipped);
+  EXPECT_FALSE(unchanged());
+  EXPECT_EQ(s.step(), 3);
+  EXPECT_NE(read_file(dir / "run" / "log.txt").find("step 1 skipped"), std::string::npos);
+  EXPECT_NE(read_file(dir / "run" / "log.txt").find("step 2 skipped"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vsr::train
