@@ -40,8 +40,8 @@ struct GrpoFixture {
     const auto t = vsr::load_safetensors(kTiny / "cases/video.safetensors");
     prompt.input_ids = t.at("input_ids").view({1, -1});
     prompt.attention_mask = at::ones_like(prompt.input_ids);
-    prompt.pixel_values_videos = t.at("pixel_values_videos");
-    prompt.video_grid_thw = t.at("video_grid_thw").view({1, 3});
+    prompt.pixel_values_videos = t.at("video.pixel_values");
+    prompt.video_grid_thw = t.at("video.grid_thw").view({1, 3});
     sampling.max_new_tokens = 32;
     sampling = vsr::model::with_model_stops(sampling, model);
     grpo.options.num_generations = kGroup;
