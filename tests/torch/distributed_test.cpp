@@ -2,6 +2,7 @@
 // with per-rank batch b end with the same adapter as one process with batch 2b (SFT, and GRPO with the grpo and
 // bnpo loss aggregations); a two-process evaluation writes the same predictions.jsonl as a single process; bad
 // launcher environments and a resume at another world size fail with one clear line.
+#include "vsr/core/error.hpp"
 #include "vsr/core/metrics_log.hpp"
 #include "vsr/core/run_dir.hpp"
 #include "vsr/runtime/tensor_io.hpp"
@@ -11,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <cstdlib>
 
 #include "test_support.hpp"
@@ -48,7 +50,9 @@ test::CliResult launch(int n, const fs::path& program, const std::string& args) 
   return test::run_cli("launch --nproc " + std::to_string(n) + " -- " + program.string() + " " + args);
 }
 
-/// Largest |a - b| over the adapter tensors relative to the largest |b|; the tensor names must agree.
+/// ||a - b|| / ||b|| over all adapter tensors together (Frobenius); the tensor names must agree. (AdamW's first
+/// steps move each weight by about lr * sign(gradient), so an element whose gradient is at float noise level may
+/// differ by more; the norm is the stable measure.)
 double adapter_difference(const fs::path& a, const fs::path& b) {
   const auto ta = load_safetensors(a / "adapter" / "adapter_model.safetensors");
   const auto tb = load_safetensors(b / "adapter" / "adapter_model.safetensors");
@@ -60,10 +64,10 @@ double adapter_difference(const fs::path& a, const fs::path& b) {
       ADD_FAILURE() << "missing " << name;
       continue;
     }
-    diff = std::max(diff, (it->second.to(at::kDouble) - x.to(at::kDouble)).abs().max().item<double>());
-    scale = std::max(scale, x.to(at::kDouble).abs().max().item<double>());
+    diff += (it->second.to(at::kDouble) - x.to(at::kDouble)).pow(2).sum().item<double>();
+    scale += x.to(at::kDouble).pow(2).sum().item<double>();
   }
-  return diff / std::max(scale, 1e-30);
+  return std::sqrt(diff / std::max(scale, 1e-300));
 }
 
 double metric(const fs::path& run, const std::string& column, std::size_t row) {
@@ -80,7 +84,9 @@ void expect_same_training(const std::string& program, const std::string& extra, 
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // Both runs moved the adapter (a zero gradient would make this test vacuous) and moved it alike.
   EXPECT_GT(metric(single, "grad_norm", 0), 1e-6);
-  EXPECT_LT(adapter_difference(pair, single), 1e-5) << name;
+  const double difference = adapter_difference(pair, single);
+  EXPECT_LT(difference, 1e-5) << name;
+  std::printf("%s: adapter relative difference %.3g\n", name.c_str(), difference);
   for (std::size_t step = 0; step < 2; ++step) {
     EXPECT_NEAR(metric(pair, "loss", step), metric(single, "loss", step), 1e-5 * (1 + std::abs(metric(single, "loss", step))))
         << name << " step " << step + 1;
@@ -106,7 +112,7 @@ const fs::path& warm_adapter() {
 
 TEST(Distributed, SftOnTwoProcessesEqualsOneProcessWithTheGlobalBatch) {
   expect_same_training("table2_sft", " --train.steps 2", "sft");
-  expect_same_training("table2_sft", " --train.steps 2 --sft.per_sequence true", "sft_per_sequence");
+  expect_same_training("table2_sft", " --train.steps 2 --sft.per_sequence", "sft_per_sequence");
 }
 
 TEST(Distributed, GrpoOnTwoProcessesEqualsOneProcessWithTheGlobalBatch) {
