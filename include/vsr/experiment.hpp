@@ -94,7 +94,7 @@ class Experiment {
   void run(train::Session& s, Callbacks&... callbacks) {
     (cb::begin(callbacks, s), ...);
     while (s.step() < s.options().steps) {
-      const train::StepStats stats = step(s);
+      const train::StepStats stats = s.reduce_stats(step(s));  // global statistics, the same on every rank
       bool stop = false;
       ((stop = cb::step(callbacks, s, stats) || stop), ...);
       const std::int64_t every = s.options().eval_every;

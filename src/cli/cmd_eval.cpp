@@ -11,6 +11,7 @@
 #include "vsr/model/sample_encoder.hpp"
 #include "vsr/runtime/runtime.hpp"
 #include "vsr/text/tokenizer.hpp"
+#include "vsr/train/distributed.hpp"
 #include "vsr/train/lora.hpp"
 
 #include <fmt/format.h>
@@ -61,8 +62,10 @@ VSR_COMMAND(cmd_eval, "eval", "evaluate a Qwen2-VL checkpoint on VSI-Bench-style
   if (benchmark == "mc") mc = vsr::eval::load_mc_records(records, video_root);
   else samples = vsr::data::read_samples(records, video_root);
 
+  // Under torchrun / `vsr launch` the records are shared out across the ranks (docs/distributed.md).
+  const auto dist = vsr::train::Distributed::from_environment(runtime.device);
   const auto dtype = runtime.dtype == "bfloat16" ? at::kBFloat16 : at::kFloat;
-  const at::Device device(runtime.device);
+  const at::Device device(dist->device_for_rank(runtime.device));
   auto model = vsr::model::Qwen2VL::from_pretrained(model_dir, dtype, device);
   std::optional<vsr::train::LoraAdapters> adapters;
   if (!adapter_dir.empty()) {
@@ -72,10 +75,11 @@ VSR_COMMAND(cmd_eval, "eval", "evaluate a Qwen2-VL checkpoint on VSI-Bench-style
   const auto tokenizer = vsr::text::Tokenizer::from_dir(tokenizer_dir.empty() ? model_dir : tokenizer_dir);
   const vsr::model::SampleEncoder encoder(tokenizer, processor, model.config(), video, device, dtype);
   fs::create_directories(out);
-  vsr::write_file_atomic(fs::path(out) / "config.ini", cfg.resolved_ini());
+  if (dist->is_main()) vsr::write_file_atomic(fs::path(out) / "config.ini", cfg.resolved_ini());
 
-  const auto run = benchmark == "mc" ? vsr::eval::evaluate_mc(model, encoder, mc, eval, out)
-                                     : vsr::eval::evaluate_vsibench(model, encoder, samples, policy, eval, out);
+  const auto run = benchmark == "mc" ? vsr::eval::evaluate_mc(model, encoder, mc, eval, out, dist.get())
+                                     : vsr::eval::evaluate_vsibench(model, encoder, samples, policy, eval, out, dist.get());
+  if (!dist->is_main()) return 0;
   fmt::print("{} ({}, prompt {}): {} answered, {} resumed; results in {}\n{}",
              benchmark == "mc" ? "multiple choice" : "VSI-Bench", benchmark == "mc" ? "letter" : mode, eval.prompt,
              run.generated, run.reused, out, run.table);

@@ -10,6 +10,7 @@
 #include "vsr/model/inputs.hpp"
 #include "vsr/model/qwen2vl.hpp"
 #include "vsr/model/sample_encoder.hpp"
+#include "vsr/train/distributed.hpp"
 
 #include <torch/torch.h>
 
@@ -48,18 +49,25 @@ std::vector<Prediction> predict_all(const model::Qwen2VL& model, const model::Sa
                                     std::span<const data::Sample> samples,
                                     const std::function<std::string(const data::Sample&)>& text_of,
                                     const std::function<Prediction(std::size_t, const std::string&)>& prediction_of,
-                                    const EvalOptions& options, const fs::path& path, EvalRun& run) {
+                                    const EvalOptions& options, const fs::path& path, EvalRun& run,
+                                    const train::Distributed* dist) {
   std::set<std::string> ids;
   for (const auto& s : samples)
     if (!ids.insert(s.id).second) fail("<records>", "id", "repeated id " + quote(s.id) + " (predictions are keyed by id)");
+  const bool sharded = dist != nullptr && dist->active();
+  const bool main = dist == nullptr || dist->is_main();
+  const fs::path own = sharded ? path.parent_path() / ("predictions.rank" + std::to_string(dist->rank()) + ".jsonl") : path;
   std::map<std::string, Prediction> done;
   for (auto& p : load_predictions_for_resume(path)) done.insert_or_assign(p.id, std::move(p));
+  if (sharded)
+    for (auto& p : load_predictions_for_resume(own)) done.insert_or_assign(p.id, std::move(p));
   std::vector<std::size_t> todo;
   for (std::size_t i = 0; i < samples.size(); ++i)
-    if (!done.count(samples[i].id)) todo.push_back(i);
-  run.reused = static_cast<std::int64_t>(samples.size() - todo.size());
+    if (!done.count(samples[i].id) && (!sharded || static_cast<int>(i % static_cast<std::size_t>(dist->world_size())) == dist->rank()))
+      todo.push_back(i);
+  run.reused = static_cast<std::int64_t>(samples.size()) - static_cast<std::int64_t>(todo.size());
   if (!todo.empty()) {
-    ProgressBar bar("eval", static_cast<std::int64_t>(todo.size()), "questions");
+    ProgressBar bar("eval", static_cast<std::int64_t>(todo.size()), "questions", main ? -1 : 0);
     const auto step = static_cast<std::size_t>(options.batch_size);
     for (std::size_t start = 0; start < todo.size(); start += step) {
       const std::size_t end = std::min(todo.size(), start + step);
@@ -72,12 +80,37 @@ std::vector<Prediction> predict_all(const model::Qwen2VL& model, const model::Sa
       const auto outputs = answer_batch(model, encoder, batch, texts, options.max_new_tokens);
       std::vector<Prediction> fresh;
       for (std::size_t k = start; k < end; ++k) fresh.push_back(prediction_of(todo[k], outputs[k - start]));
-      append_predictions(path, fresh);
+      append_predictions(own, fresh);
       for (auto& p : fresh) done.insert_or_assign(p.id, std::move(p));
       run.generated += static_cast<std::int64_t>(end - start);
       bar.tick(static_cast<std::int64_t>(end - start));
     }
     bar.finish();
+  }
+  if (sharded) {
+    // Rank 0 merges the ranks' files (and what predictions.jsonl held) in record order; the others read the result.
+    const auto generated = dist->all_reduce_sum({static_cast<double>(run.generated)});
+    run.generated = static_cast<std::int64_t>(generated[0]);
+    run.reused = static_cast<std::int64_t>(samples.size()) - run.generated;
+    dist->barrier();
+    if (main) {
+      std::vector<fs::path> parts;
+      for (int r = 0; r < dist->world_size(); ++r)
+        parts.push_back(path.parent_path() / ("predictions.rank" + std::to_string(r) + ".jsonl"));
+      for (const auto& part : parts)
+        for (auto& p : load_predictions_for_resume(part)) done.insert_or_assign(p.id, std::move(p));
+      std::vector<Prediction> ordered;
+      for (const auto& s : samples)
+        if (const auto it = done.find(s.id); it != done.end()) ordered.push_back(it->second);
+      const fs::path tmp = path.parent_path() / ".predictions.merge.jsonl";
+      fs::remove(tmp);
+      append_predictions(tmp, ordered);
+      fs::rename(tmp, path);
+      for (const auto& part : parts) fs::remove(part);
+    }
+    dist->barrier();
+    if (!main)
+      for (auto& p : load_predictions_for_resume(path)) done.insert_or_assign(p.id, std::move(p));
   }
   std::vector<Prediction> out;
   out.reserve(samples.size());
@@ -94,8 +127,9 @@ std::span<const data::Sample> limited(std::span<const data::Sample> samples, int
 
 EvalRun evaluate_vsibench(const model::Qwen2VL& model, const model::SampleEncoder& encoder,
                           std::span<const data::Sample> all, const PromptPolicy& policy, const EvalOptions& options,
-                          const fs::path& out_dir) {
+                          const fs::path& out_dir, const train::Distributed* dist) {
   options.validate();
+  const bool main = dist == nullptr || dist->is_main();
   const auto zero_truth = parse_zero_truth(options.zero_truth);
   const auto samples = limited(all, options.limit);
   if (samples.empty()) fail("<records>", "", "no records to evaluate");
@@ -117,7 +151,8 @@ EvalRun evaluate_vsibench(const model::Qwen2VL& model, const model::SampleEncode
     return p;
   };
   EvalRun run;
-  run.predictions = predict_all(model, encoder, samples, text_of, prediction_of, options, dir.file("predictions.jsonl"), run);
+  run.predictions =
+      predict_all(model, encoder, samples, text_of, prediction_of, options, dir.file("predictions.jsonl"), run, dist);
 
   std::vector<RecordScore> scores;
   std::string score_text;
@@ -126,17 +161,21 @@ EvalRun evaluate_vsibench(const model::Qwen2VL& model, const model::SampleEncode
     score_text += scores.back().to_json().dump() + "\n";
   }
   run.aggregate = aggregate(scores);
-  write_file_atomic(dir.file("scores.jsonl"), score_text);
-  write_file_atomic(dir.file("aggregate.json"), run.aggregate.dump(2) + "\n");
   const std::vector<std::vector<std::string>> rows{vsi_row(run.aggregate)};
-  write_file_atomic(dir.file("table.md"), markdown_table(vsi_headings(), rows));
+  if (main) {
+    write_file_atomic(dir.file("scores.jsonl"), score_text);
+    write_file_atomic(dir.file("aggregate.json"), run.aggregate.dump(2) + "\n");
+    write_file_atomic(dir.file("table.md"), markdown_table(vsi_headings(), rows));
+  }
   run.table = plain_table(vsi_headings(), rows);
   return run;
 }
 
 EvalRun evaluate_mc(const model::Qwen2VL& model, const model::SampleEncoder& encoder,
-                    std::span<const McRecord> all_records, const EvalOptions& options, const fs::path& out_dir) {
+                    std::span<const McRecord> all_records, const EvalOptions& options, const fs::path& out_dir,
+                    const train::Distributed* dist) {
   options.validate();
+  const bool main = dist == nullptr || dist->is_main();
   auto records = all_records;
   if (options.limit > 0 && static_cast<std::size_t>(options.limit) < records.size())
     records = records.first(static_cast<std::size_t>(options.limit));
@@ -158,10 +197,13 @@ EvalRun evaluate_mc(const model::Qwen2VL& model, const model::SampleEncoder& enc
   auto text_of = [&](const data::Sample& s) { return mc_prompt_text(records[index.at(s.id)]); };
   auto prediction_of = [&](std::size_t i, const std::string& output) { return mc_prediction(records[i], output); };
   EvalRun run;
-  run.predictions = predict_all(model, encoder, samples, text_of, prediction_of, options, dir.file("predictions.jsonl"), run);
+  run.predictions =
+      predict_all(model, encoder, samples, text_of, prediction_of, options, dir.file("predictions.jsonl"), run, dist);
   run.aggregate = mc_aggregate(records, run.predictions);
-  write_file_atomic(dir.file("aggregate.json"), run.aggregate.dump(2) + "\n");
-  write_file_atomic(dir.file("table.md"), mc_table(run.aggregate, true));
+  if (main) {
+    write_file_atomic(dir.file("aggregate.json"), run.aggregate.dump(2) + "\n");
+    write_file_atomic(dir.file("table.md"), mc_table(run.aggregate, true));
+  }
   run.table = mc_table(run.aggregate, false);
   return run;
 }

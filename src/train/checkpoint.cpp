@@ -51,7 +51,8 @@ fs::path save_checkpoint(const fs::path& run_dir, const LoraAdapters& adapters, 
   const nlohmann::json j = {{"step", state.step},
                             {"data_epoch", state.data.epoch},
                             {"data_offset", state.data.offset},
-                            {"extra", state.extra}};
+                            {"extra", state.extra},
+                            {"world_size", state.world_size}};
   write_file_atomic(tmp / "trainer_state.json", j.dump(2) + "\n");
   fs::remove_all(final_dir);
   std::error_code ec;
@@ -90,6 +91,7 @@ TrainState load_checkpoint(const fs::path& checkpoint, LoraAdapters& adapters, A
     state.data.epoch = j.at("data_epoch").get<std::int64_t>();
     state.data.offset = j.at("data_offset").get<std::int64_t>();
     state.extra = j.value("extra", nlohmann::json::object());
+    state.world_size = j.value("world_size", std::int64_t{1});
   } catch (const nlohmann::json::exception&) {
     fail(state_file.string(), "step", "expected integer step, data_epoch and data_offset");
   }

@@ -60,16 +60,19 @@ int run_recipe(int argc, char** argv, const fs::path& default_config, const Reci
     session.set_eval_options(eval_options);
     hooks.train(session);
     session.finish();
-    std::printf("%s: %lld steps; adapter in %s\n", program.c_str(), static_cast<long long>(session.step()),
+    const bool main = session.is_main();  // under a launcher only rank 0 prints and writes the report
+    if (main)
+      std::printf("%s: %lld steps; adapter in %s\n", program.c_str(), static_cast<long long>(session.step()),
                 session.run_dir().file("adapter").string().c_str());
     if (!args.eval.empty()) {
       std::vector<eval::PromptPolicy> modes{eval::prompt_policy_named("vanilla", prompt::Stage::Eval)};
       if (hooks.mode_name != "vanilla" && hooks.own_mode.instruction) modes.push_back(hooks.own_mode);
       for (const auto& mode : modes) {
         const auto result = session.evaluate(mode, session.run_dir().file("eval") / mode.name);
-        std::printf("evaluation in %s mode:\n%s", mode.name.c_str(), result.table.c_str());
+        if (main) std::printf("evaluation in %s mode:\n%s", mode.name.c_str(), result.table.c_str());
       }
     }
+    if (!main) return 0;
     const std::vector<fs::path> runs{session.run_dir().path()};
     const auto report = eval::write_report(runs, session.run_dir().file("report"));
     if (!report.warning.empty()) std::fprintf(stderr, "%s: %s\n", program.c_str(), report.warning.c_str());

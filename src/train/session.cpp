@@ -9,10 +9,13 @@
 #include "vsr/train/adamw.hpp"
 
 #include <ATen/ATen.h>
+#include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <map>
 #include <unistd.h>
 
 namespace vsr::train {
@@ -43,6 +46,9 @@ struct Session::Impl {
   std::unique_ptr<AdamW> optimizer;
   at::Generator generator;
   std::unique_ptr<DataOrder> order;
+  std::uint64_t seed = 0;
+  /// The questions handed out by next_batch() not yet rolled out, with their global positions in the data order.
+  std::vector<std::pair<const data::Sample*, std::int64_t>> pending;
   nlohmann::json run_info;
   std::chrono::steady_clock::time_point step_start = std::chrono::steady_clock::now();
 };
@@ -53,6 +59,19 @@ void write_run_json(const RunDir& dir, const nlohmann::json& info) {
   write_file_atomic(dir.file("run.json"), info.dump(2) + "\n");
 }
 
+/// SplitMix64 finaliser: the rollout seed of the question at global position `index` of a run seeded `seed`.
+std::uint64_t question_seed(std::uint64_t seed, std::int64_t index) {
+  std::uint64_t z = seed + 0x9E3779B97F4A7C15ull * (static_cast<std::uint64_t>(index) + 1);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+/// The dropout generator's seed of rank `rank` > 0 after `step` steps (rank 0 keeps the configured seed's stream).
+std::uint64_t rank_seed(std::uint64_t seed, int rank, std::int64_t step) {
+  return question_seed(seed ^ 0xA0761D6478BD642Full, static_cast<std::int64_t>(rank) * 1000003 + step);
+}
+
 }  // namespace
 
 Session::Session(const RunArguments& args, const RuntimeOptions& runtime, const TrainOptions& train,
@@ -61,8 +80,11 @@ Session::Session(const RunArguments& args, const RuntimeOptions& runtime, const 
                  const Config& config, nlohmann::json recipe)
     : impl_(std::make_unique<Impl>()), args_(args), train_(train), run_dir_((args.validate(), fs::path(args.out))) {
   train_.validate(config.config_file() ? config.config_file()->string() : "[train]");
+  dist_ = Distributed::from_environment(runtime.device);
   apply_runtime(runtime);
-  impl_->device = at::Device(runtime.device);
+  impl_->device = at::Device(dist_->device_for_rank(runtime.device));
+  impl_->seed = runtime.seed;
+  if (!dist_->is_main()) at::manual_seed(rank_seed(runtime.seed, dist_->rank(), 0));
   impl_->dtype = runtime.dtype == "bfloat16" ? at::kBFloat16 : at::kFloat;
 
   const auto previous = latest_checkpoint(run_dir_.path());
@@ -98,16 +120,24 @@ Session::Session(const RunArguments& args, const RuntimeOptions& runtime, const 
       adapters_->parameters(),
       AdamWSettings{train_.adam_beta1, train_.adam_beta2, train_.adam_eps, train_.weight_decay});
   impl_->generator = model::make_generator(runtime.seed, impl_->device);
-  impl_->order = std::make_unique<DataOrder>(static_cast<std::int64_t>(samples_.size()), runtime.seed);
+  impl_->order = std::make_unique<DataOrder>(static_cast<std::int64_t>(samples_.size()), runtime.seed, dist_->rank(),
+                                             dist_->world_size());
+  state_.world_size = dist_->world_size();
 
   if (args.resume && previous) {
-    state_ = load_checkpoint(*previous, *adapters_, *impl_->optimizer, RngStates{&impl_->generator, true});
+    state_ = load_checkpoint(*previous, *adapters_, *impl_->optimizer,
+                             RngStates{&impl_->generator, dist_->is_main()});
+    if (state_.world_size != dist_->world_size())
+      fail((*previous / "trainer_state.json").string(), "world_size",
+           "the checkpoint was written by a run of " + std::to_string(state_.world_size) +
+               " processes; resume it with the same number, found " + std::to_string(dist_->world_size()));
+    if (!dist_->is_main()) at::manual_seed(rank_seed(runtime.seed, dist_->rank(), state_.step));
     impl_->order->seek(state_.data);
     resumed_ = true;
-    run_dir_.log("resumed from " + previous->string());
+    log("resumed from " + previous->string());
   }
-  metrics_ = std::make_unique<MetricsLog>(run_dir_.path(), resumed_ ? state_.step : -1);
-  run_dir_.save_config(config.resolved_ini());
+  if (dist_->is_main()) metrics_ = std::make_unique<MetricsLog>(run_dir_.path(), resumed_ ? state_.step : -1);
+  if (dist_->is_main()) run_dir_.save_config(config.resolved_ini());
   impl_->run_info = std::move(recipe);
   impl_->run_info["model"] = args.model;
   impl_->run_info["train"] = args.train;
@@ -115,15 +145,24 @@ Session::Session(const RunArguments& args, const RuntimeOptions& runtime, const 
   impl_->run_info["trainable_parameters"] = adapters_->num_parameters();
   impl_->run_info["torch"] = compat::torch_version();
   impl_->run_info["status"] = "running";
-  write_run_json(run_dir_, impl_->run_info);
-  run_dir_.log((resumed_ ? "resuming at step " : "starting at step ") + std::to_string(state_.step));
+  impl_->run_info["world_size"] = dist_->world_size();
+  if (dist_->is_main()) write_run_json(run_dir_, impl_->run_info);
+  log((resumed_ ? "resuming at step " : "starting at step ") + std::to_string(state_.step));
 }
 
 Session::~Session() = default;
 
 std::vector<const data::Sample*> Session::next_batch() {
   std::vector<const data::Sample*> out;
-  for (const auto i : impl_->order->next_batch(train_.batch_size)) out.push_back(&samples_[static_cast<std::size_t>(i)]);
+  const DataPosition before = impl_->order->position();
+  // Global position of this rank's first question: all ranks' earlier questions, then the slices of lower ranks.
+  std::int64_t global = before.epoch * static_cast<std::int64_t>(samples_.size()) + before.offset +
+                        static_cast<std::int64_t>(dist_->rank()) * train_.batch_size;
+  impl_->pending.clear();
+  for (const auto i : impl_->order->next_batch(train_.batch_size)) {
+    out.push_back(&samples_[static_cast<std::size_t>(i)]);
+    impl_->pending.emplace_back(out.back(), global++);
+  }
   state_.data = impl_->order->position();
   return out;
 }
@@ -135,6 +174,14 @@ RolloutGroup Session::rollout(const data::Sample& sample, const std::string& tex
   compat::CudaAutocast autocast(impl_->device.is_cuda() && impl_->dtype == at::kBFloat16);
   RolloutGroup group;
   group.prompt = encoder_->prompt(sample, text);
+  // A question of the current batch gets the generator seeded from its global position: the same completions at
+  // any world size (and on resume); other questions continue the generator's stream.
+  const auto it = std::find_if(impl_->pending.begin(), impl_->pending.end(),
+                               [&](const auto& p) { return p.first == &sample; });
+  if (it != impl_->pending.end()) {
+    impl_->generator.set_current_seed(question_seed(impl_->seed, it->second));
+    impl_->pending.erase(it);
+  }
   const auto gen = model::sample_group(*model_, group.prompt, group_size, impl_->sampling, impl_->generator);
   const at::Tensor tokens = gen.tokens.to(at::kCPU).contiguous();
   const at::Tensor lengths = gen.lengths.to(at::kCPU).contiguous();
@@ -168,14 +215,64 @@ void Session::backward(const at::Tensor& loss) {
   (loss / static_cast<double>(train_.grad_accum)).backward();
 }
 
+double Session::global_share(double local_count) const {
+  if (!dist_->active()) return 1.0;
+  const double total = dist_->all_reduce_sum({local_count})[0];
+  return total > 0.0 ? local_count / total : 1.0 / static_cast<double>(dist_->world_size());
+}
+
+StepStats Session::reduce_stats(const StepStats& stats) const {
+  if (!dist_->active()) return stats;
+  nlohmann::json mine = nlohmann::json::array();
+  for (const auto& [name, value] : stats.values) mine.push_back({name, std::isfinite(value) ? nlohmann::json(value) : nlohmann::json()});
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<double>> seen;
+  for (int r = 0; r < dist_->world_size(); ++r) {
+    const auto theirs = nlohmann::json::parse(dist_->broadcast(mine.dump(), r));
+    for (const auto& entry : theirs) {
+      const auto name = entry[0].get<std::string>();
+      if (!seen.count(name)) order.push_back(name);
+      seen[name].push_back(entry[1].is_null() ? std::nan("") : entry[1].get<double>());
+    }
+  }
+  StepStats out;
+  out.step = stats.step;
+  for (const auto& name : order) {
+    const auto& v = seen[name];
+    double value = 0.0;
+    if (name.ends_with("_min")) {
+      value = *std::min_element(v.begin(), v.end());
+    } else if (name.ends_with("_max") || name == "step_time_s" || name == "rollout_time_s") {
+      value = *std::max_element(v.begin(), v.end());
+    } else if (name.ends_with("tok_per_s") || name == "answer_tokens") {
+      for (double x : v) value += x;
+    } else {
+      for (double x : v) value += x / static_cast<double>(v.size());
+    }
+    out.set(name, value);
+  }
+  return out;
+}
+
 UpdateOutcome Session::update(bool loss_finite) {
   UpdateOutcome out;
   out.lr = learning_rate(train_, state_.step);
   const auto& params = impl_->optimizer->parameters();
+  if (dist_->active()) {
+    // Sum of the ranks' gradients (each rank's loss already carries its global_share), and a NaN loss anywhere
+    // skips the step everywhere.
+    std::vector<at::Tensor> grads;
+    for (const auto& p : params) {
+      if (!p.grad().defined()) p.mutable_grad() = at::zeros_like(p);
+      grads.push_back(p.grad());
+    }
+    dist_->all_reduce_sum(grads);
+    loss_finite = dist_->all_reduce_max({loss_finite ? 0.0 : 1.0})[0] == 0.0;
+  }
   out.grad_norm = clip_gradient_norm(params, train_.max_grad_norm);
   out.skipped = !loss_finite || !std::isfinite(out.grad_norm);
   if (out.skipped) {
-    run_dir_.log("step " + std::to_string(state_.step + 1) + " skipped: loss or gradient not finite");
+    log("step " + std::to_string(state_.step + 1) + " skipped: loss or gradient not finite");
   } else {
     impl_->optimizer->step(out.lr);
   }
@@ -194,25 +291,36 @@ eval::EvalRun Session::evaluate(const eval::PromptPolicy& policy, const fs::path
   if (args_.eval.empty()) fail("<command line>", "eval", "expected --eval FILE for evaluation");
   const bool was_training = adapters_->training();
   adapters_->set_training(false);
-  auto run = eval::evaluate_vsibench(*model_, *encoder_, eval_samples(), policy, eval_options_, out_dir);
+  auto run = eval::evaluate_vsibench(*model_, *encoder_, eval_samples(), policy, eval_options_, out_dir, dist_.get());
   adapters_->set_training(was_training);
   return run;
 }
 
 fs::path Session::save_checkpoint() {
-  metrics_->write_hdf5();
   state_.data = impl_->order->position();
+  if (!dist_->is_main()) return run_dir_.path() / "checkpoints" / fmt::format("step-{:08d}", state_.step);
+  metrics_->write_hdf5();
   return train::save_checkpoint(run_dir_.path(), *adapters_, *impl_->optimizer, state_,
                                 RngStates{&impl_->generator, true}, train_.keep_checkpoints);
 }
 
 void Session::finish() {
+  if (!dist_->is_main()) return;
   adapters_->save_adapter(run_dir_.file("adapter"));
   metrics_->write_hdf5();
   impl_->run_info["status"] = "finished";
   impl_->run_info["steps_done"] = state_.step;
   write_run_json(run_dir_, impl_->run_info);
   run_dir_.log("finished at step " + std::to_string(state_.step));
+}
+
+void Session::log(const std::string& line) const {
+  if (dist_->is_main()) run_dir_.log(line);
+}
+
+MetricsLog& Session::metrics() {
+  if (!metrics_) fail("<distributed>", "metrics", "only rank 0 keeps the metrics log");
+  return *metrics_;
 }
 
 double Session::seconds_since_step_start() const {

@@ -48,7 +48,7 @@ struct EarlyStop {
     const std::int64_t since = st.value("since", std::int64_t{0}) + 1;
     st["since"] = since;
     if (since >= limit) {
-      s.run_dir().log("early stop: " + metric + " did not improve for " + std::to_string(since) + " observations");
+      s.log("early stop: " + metric + " did not improve for " + std::to_string(since) + " observations");
       return true;
     }
     return false;

@@ -11,9 +11,13 @@ namespace vsr::cb {
 /// One metrics row per step.
 struct MetricsLog {
   /// Appends the row.
-  void on_step(train::Session& s, const train::StepStats& stats) { s.metrics().append(stats); }
+  void on_step(train::Session& s, const train::StepStats& stats) {
+    if (s.is_main()) s.metrics().append(stats);
+  }
   /// Writes metrics.h5.
-  void on_end(train::Session& s) { s.metrics().write_hdf5(); }
+  void on_end(train::Session& s) {
+    if (s.is_main()) s.metrics().write_hdf5();
+  }
 };
 
 }  // namespace vsr::cb

@@ -20,7 +20,7 @@ struct ProgressBar {
 
   /// Starts the bar at the current step.
   void on_begin(train::Session& s) {
-    bar = std::make_unique<vsr::ProgressBar>("train", s.options().steps, "steps", enabled);
+    bar = std::make_unique<vsr::ProgressBar>("train", s.options().steps, "steps", s.is_main() ? enabled : 0);
     if (s.step() > 0) bar->tick(s.step(), "resumed");
   }
   /// Advances by one step.

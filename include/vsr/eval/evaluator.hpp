@@ -32,6 +32,9 @@ namespace vsr::model {
 class Qwen2VL;
 class SampleEncoder;
 }  // namespace vsr::model
+namespace vsr::train {
+class Distributed;
+}  // namespace vsr::train
 
 namespace vsr::eval {
 
@@ -100,9 +103,16 @@ std::vector<std::string> answer_batch(const model::Qwen2VL& model, const model::
 /// dropped), scores.jsonl (score_sample per record), aggregate.json (eval::aggregate) and table.md (paper column
 /// order). The prompt text is vsi_prompt_text with policy.instruction, or official_instruction when
 /// options.prompt == "official"; the prediction is policy.extract(output), or the trimmed output when that finds none.
+///
+/// With `dist` naming a job of several processes (every rank calls this with the same records), rank r answers
+/// the records i with i % world_size == r into predictions.rank<r>.jsonl (resumable like predictions.jsonl); after
+/// a barrier rank 0 merges every rank's file and the earlier predictions.jsonl into predictions.jsonl in record
+/// order (the rank files are then removed) and alone writes the other files; every rank returns the same EvalRun
+/// (generated counts all ranks). Without `dist` (or with one process) nothing changes.
 EvalRun evaluate_vsibench(const model::Qwen2VL& model, const model::SampleEncoder& encoder,
                           std::span<const data::Sample> samples, const PromptPolicy& policy,
-                          const EvalOptions& options, const std::filesystem::path& out_dir);
+                          const EvalOptions& options, const std::filesystem::path& out_dir,
+                          const train::Distributed* dist = nullptr);
 
 /// evaluate_vsibench with the policy of prompt mode `Mode`: its evaluation instructions, or its training ones when
 /// options.prompt == "train".
@@ -116,9 +126,9 @@ EvalRun evaluate_with(const model::Qwen2VL& model, const model::SampleEncoder& e
 
 /// Evaluates multiple-choice records (mc.hpp) into `out_dir` with the same files and resumption as
 /// evaluate_vsibench: prompt mc_prompt_text, prediction mc_prediction, aggregate mc_aggregate (no scores.jsonl:
-/// a record's score is prediction == ground_truth).
+/// a record's score is prediction == ground_truth), sharded across the ranks of `dist` as evaluate_vsibench does.
 EvalRun evaluate_mc(const model::Qwen2VL& model, const model::SampleEncoder& encoder,
                     std::span<const McRecord> records, const EvalOptions& options,
-                    const std::filesystem::path& out_dir);
+                    const std::filesystem::path& out_dir, const train::Distributed* dist = nullptr);
 
 }  // namespace vsr::eval

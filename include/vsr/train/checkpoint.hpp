@@ -24,6 +24,7 @@ struct TrainState {
   std::int64_t step = 0;                               ///< optimizer steps completed
   DataPosition data;                                   ///< where the data order stands
   nlohmann::json extra = nlohmann::json::object();     ///< callbacks' state (best evaluation, patience, ...)
+  std::int64_t world_size = 1;                         ///< data-parallel processes of the run (1 when absent)
 };
 
 /// The random-number generators a run draws from: the sampler's and LibTorch's default CPU generator (dropout).

@@ -42,12 +42,14 @@ class DpoSteps {
       const auto out = dpo.loss({policy.index_select(0, even), policy.index_select(0, odd),
                                  reference.index_select(0, even), reference.index_select(0, odd)});
       finite = finite && std::isfinite(out.stats.loss);
-      s.backward(out.loss);
-      loss += out.stats.loss / n;
-      chosen += out.stats.chosen_reward / n;
-      rejected += out.stats.rejected_reward / n;
-      margin += out.stats.margin / n;
-      accuracy += out.stats.accuracy / n;
+      const double share = s.global_share(static_cast<double>(rows.size()));  // by preference pairs
+      s.backward(share == 1.0 ? out.loss : out.loss * share);
+      const double w = share * s.distributed().world_size();  // the mean over ranks of w * x is the global mean
+      loss += w * out.stats.loss / n;
+      chosen += w * out.stats.chosen_reward / n;
+      rejected += w * out.stats.rejected_reward / n;
+      margin += w * out.stats.margin / n;
+      accuracy += w * out.stats.accuracy / n;
     }
     const auto update = s.update(finite);
     StepStats stats;

@@ -27,6 +27,7 @@ struct GrpoMicroBatch {
   algo::GroupAdvantages advantages;  ///< per row
   at::Tensor ref_logp;           ///< reference log-probs (undefined without KL)
   at::Tensor old_logp;           ///< log-probs before the first update (undefined when mu = 1)
+  double share = 1.0;            ///< this rank's part of the global loss (Session::global_share; 1 single-process)
 };
 
 /// GRPO steps of a recipe with prompt mode P, reward R and KL setting K.
@@ -45,10 +46,11 @@ class GrpoSteps {
       algo::GrpoBatch batch{logp, mb.old_logp, mb.ref_logp, mb.advantages.advantages.to(logp.device()), mb.batch.mask};
       const auto out = grpo.loss(batch, kl);
       finite = finite && std::isfinite(out.stats.loss);
-      s.backward(out.loss);
+      s.backward(mb.share == 1.0 ? out.loss : out.loss * mb.share);
       const double n = static_cast<double>(buffer_.size());
-      loss += out.stats.loss / n;
-      policy += out.stats.policy_loss / n;
+      const double w = mb.share * s.distributed().world_size();  // the mean over ranks of w * loss is the global loss
+      loss += w * out.stats.loss / n;
+      policy += w * out.stats.policy_loss / n;
       kl_mean += out.stats.kl_mean / n;
       clip += out.stats.clip_fraction / n;
       clip_low += out.stats.clip_low / n;
@@ -110,6 +112,7 @@ class GrpoSteps {
       zero_std += mb.advantages.zero_std_fraction * n_groups;
       group_std += mb.advantages.reward_std_mean * n_groups;
       groups += static_cast<std::int64_t>(n_groups);
+      mb.share = loss_share(s, grpo, mb.batch.mask);
       if constexpr (K::kNeedsReference) mb.ref_logp = s.reference_logprobs(mb.batch);
       if (grpo.options.iterations > 1) mb.old_logp = s.logprobs(mb.batch, false);
       buffer_.push_back(std::move(mb));
@@ -125,6 +128,19 @@ class GrpoSteps {
     r.set("rollout_tok_per_s", seconds > 0 ? tokens / seconds : 0.0);
     r.set("rollout_time_s", seconds);
     last_rollout_stats_ = r;
+  }
+
+  /// This rank's share of the global loss: by sequences (grpo; dr_grpo with a fixed max_len), by tokens (bnpo), or
+  /// for dr_grpo with max_len = 0 by sequences x longest row with the longest row of all ranks as the normaliser.
+  static double loss_share(Session& s, const algo::Grpo& grpo, const at::Tensor& mask) {
+    const double rows = static_cast<double>(mask.size(0));
+    const auto mode = grpo.options.aggregation();
+    if (mode == algo::LossAggregation::Bnpo) return s.global_share(mask.to(at::kDouble).sum().template item<double>());
+    if (mode == algo::LossAggregation::DrGrpo && grpo.options.max_len == 0) {
+      const double len = std::max(1.0, mask.to(at::kDouble).sum(1).max().template item<double>());
+      return s.global_share(rows) * (len / s.global_max({len})[0]);
+    }
+    return s.global_share(rows);
   }
 
   std::vector<GrpoMicroBatch> buffer_;

@@ -15,8 +15,10 @@
 #include "vsr/model/sample_encoder.hpp"
 #include "vsr/model/sampler.hpp"
 #include "vsr/train/checkpoint.hpp"
+#include "vsr/train/distributed.hpp"
 #include "vsr/train/lora.hpp"
 #include "vsr/train/options.hpp"
+#include "vsr/train/step_stats.hpp"
 
 #include <ATen/core/Generator.h>
 #include <ATen/core/Tensor.h>
@@ -69,6 +71,14 @@ struct UpdateOutcome {
 };
 
 /// Everything a recipe needs, loaded from its options (see the .cpp for the order of set-up).
+///
+/// Data parallelism (docs/distributed.md): when the environment names a job of several processes (RANK,
+/// WORLD_SIZE, ...), the session joins it. Each rank takes its contiguous slice of every global batch (DataOrder),
+/// the step templates scale their local loss by global_share() so that summing gradients over ranks gives the
+/// single-process loss of the global batch in every aggregation mode, update() sums the adapters' gradients over
+/// ranks before clipping, and reduce_stats() makes every rank see the global step statistics. Rollouts are seeded
+/// per question (seed and the question's global position in the data order), so they are the same at any world size.
+/// Only rank 0 (is_main) writes the run folder: config, run.json, log, metrics, checkpoints, adapter.
 class Session {
  public:
   /// Loads model, tokenizer, adapters (fresh, --init-adapter, or the newest checkpoint with --resume), questions,
@@ -90,8 +100,8 @@ class Session {
   const RunArguments& arguments() const { return args_; }
   /// The run folder.
   const RunDir& run_dir() const { return run_dir_; }
-  /// The metrics log (rows up to the resumed step are kept).
-  MetricsLog& metrics() { return *metrics_; }
+  /// The metrics log (rows up to the resumed step are kept); rank 0 only (vsr::Error elsewhere).
+  MetricsLog& metrics();
   /// The model (policy with adapters on; reference with them off).
   model::Qwen2VL& model() { return *model_; }
   /// The adapters being trained.
@@ -102,6 +112,23 @@ class Session {
   const std::vector<data::Sample>& samples() const { return samples_; }
   /// Whether this run resumed from a checkpoint.
   bool resumed() const { return resumed_; }
+  /// The data-parallel process group (a single process when the environment names none).
+  const Distributed& distributed() const { return *dist_; }
+  /// Whether this process writes the run folder (rank 0).
+  bool is_main() const { return dist_->is_main(); }
+  /// local_count / (sum of local_count over ranks): the factor that turns this rank's locally averaged loss into
+  /// its part of the global average (counts are sequences or tokens, as the loss averages). Exactly 1 on a single
+  /// process; 1 / world_size when the global count is 0.
+  double global_share(double local_count) const;
+  /// Sum of `values` over ranks (element-wise; unchanged on a single process).
+  std::vector<double> global_sum(std::vector<double> values) const { return dist_->all_reduce_sum(std::move(values)); }
+  /// Maximum of `values` over ranks (element-wise).
+  std::vector<double> global_max(std::vector<double> values) const { return dist_->all_reduce_max(std::move(values)); }
+  /// The global statistics of a step from every rank's local ones (identical on all ranks): columns ending in _min
+  /// take the minimum, _max and the wall times (step_time_s, rollout_time_s) the maximum, throughputs (tok_per_s)
+  /// and answer_tokens the sum, every other column the mean over the ranks that have it (the step templates weight
+  /// their loss columns so that this mean is the global loss). `stats` is returned as is on a single process.
+  StepStats reduce_stats(const StepStats& stats) const;
 
   /// The questions of the next micro-batch (train.batch_size of them), in the seeded epoch order.
   std::vector<const data::Sample*> next_batch();
@@ -126,10 +153,13 @@ class Session {
   eval::EvalRun evaluate(const eval::PromptPolicy& policy, const std::filesystem::path& out_dir);
   /// The [eval] options used by evaluate().
   void set_eval_options(const eval::EvalOptions& options) { eval_options_ = options; }
-  /// Writes a checkpoint of the current state now (metrics.h5 included).
+  /// Writes a checkpoint of the current state now (metrics.h5 included); on ranks other than 0 writes nothing and
+  /// returns the folder rank 0 writes.
   std::filesystem::path save_checkpoint();
-  /// Saves the final adapter to `out`/adapter, metrics.h5 and run.json with status "finished".
+  /// Saves the final adapter to `out`/adapter, metrics.h5 and run.json with status "finished" (rank 0 only).
   void finish();
+  /// Appends `line` to the run's log.txt (rank 0 only).
+  void log(const std::string& line) const;
   /// Marks the current step's wall time start (for the step_time_s column).
   double seconds_since_step_start() const;
   /// Restarts the step timer.
@@ -138,6 +168,7 @@ class Session {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  std::unique_ptr<Distributed> dist_;
   RunArguments args_;
   TrainOptions train_;
   RunDir run_dir_;

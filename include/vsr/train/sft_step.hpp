@@ -31,8 +31,10 @@ class SftSteps {
       const auto batch = s.encoder().stack(rows);
       const auto out = sft.loss(s.logprobs(batch, true), batch.mask);
       finite = finite && std::isfinite(out.nll);
-      s.backward(out.loss);
-      loss += out.nll / static_cast<double>(s.options().grad_accum);
+      // This rank's part of the global mean: by answers (per_sequence) or by answer tokens.
+      const double share = s.global_share(sft.options.per_sequence ? static_cast<double>(rows.size()) : out.tokens);
+      s.backward(share == 1.0 ? out.loss : out.loss * share);
+      loss += share * s.distributed().world_size() * out.nll / static_cast<double>(s.options().grad_accum);
       tokens += out.tokens;
     }
     const auto update = s.update(finite);
