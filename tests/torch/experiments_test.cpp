@@ -8,8 +8,14 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <fmt/format.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <random>
+#include <thread>
 
 #include "test_support.hpp"
 
@@ -103,34 +109,48 @@ TEST(Experiments, RecipeColumnsAndRunInfo) {
 TEST(Experiments, KilledAtRandomPointsAndResumedEqualsUninterrupted) {
   const std::string settings = " --train.steps 12 --train.checkpoint_every 1 --grpo.num_generations 3";
   const auto whole = test::temp_dir("resume_whole");
-  const auto start = std::chrono::steady_clock::now();
   auto r = test::run_program(test::experiment("table2_vsgrpo_t"), common_args(whole) + settings);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const double whole_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  // Three SIGKILLs at random moments between 30% and 55% of an uninterrupted run's wall time (each restart resumes
-  // from the newest checkpoint), then one run to the end.
+  // Three SIGKILLs, each at a random moment (0-400 ms) after the run wrote checkpoint 3, 6 or 9: mid-step,
+  // mid-checkpoint or mid-metrics-append. Each restart resumes from the newest complete checkpoint.
   const auto killed = test::temp_dir("resume_killed");
   std::mt19937 rng(2024);
-  std::uniform_real_distribution<double> delay(0.3 * whole_s, 0.55 * whole_s);
+  std::uniform_int_distribution<int> extra_ms(0, 400);
   int kills = 0;
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    r = test::run_program(test::experiment("table2_vsgrpo_t"), common_args(killed) + settings + " --resume",
-                          delay(rng));
-    if (r.exit_code == 0) break;
-    ASSERT_EQ(r.exit_code, 137) << r.err;
-    ++kills;
+  for (const int after_step : {3, 6, 9}) {
+    const std::string cmd = "exec '" + test::experiment("table2_vsgrpo_t").string() + "' " + common_args(killed) +
+                            settings + " --resume >/dev/null 2>&1";
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    const auto marker = killed / "checkpoints" / fmt::format("step-{:08d}", after_step);
+    int status = 0;
+    bool exited = false;
+    while (!fs::exists(marker)) {
+      if (::waitpid(pid, &status, WNOHANG) == pid) {
+        exited = true;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ASSERT_FALSE(exited) << "the run ended before checkpoint " << after_step;
+    std::this_thread::sleep_for(std::chrono::milliseconds(extra_ms(rng)));
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) ++kills;
     // Whatever moment the kill hit, every checkpoint on disk is complete and metrics.csv parses.
-    if (fs::exists(killed / "checkpoints"))
-      for (const auto& entry : fs::directory_iterator(killed / "checkpoints"))
-        if (entry.path().filename().string().rfind("step-", 0) == 0)
-          EXPECT_TRUE(fs::exists(entry.path() / "trainer_state.json")) << entry.path();
-    if (fs::exists(killed / "metrics.csv")) EXPECT_NO_THROW(MetricsLog::read_csv(killed / "metrics.csv"));
+    for (const auto& entry : fs::directory_iterator(killed / "checkpoints"))
+      if (entry.path().filename().string().rfind("step-", 0) == 0)
+        EXPECT_TRUE(fs::exists(entry.path() / "trainer_state.json")) << entry.path();
+    EXPECT_NO_THROW(MetricsLog::read_csv(killed / "metrics.csv"));
   }
-  if (r.exit_code != 0)
-    r = test::run_program(test::experiment("table2_vsgrpo_t"), common_args(killed) + settings + " --resume");
+  r = test::run_program(test::experiment("table2_vsgrpo_t"), common_args(killed) + settings + " --resume");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_GE(kills, 2) << "the kill schedule should interrupt the run at least twice";
+  EXPECT_GE(kills, 2) << "the run should have been killed at least twice";
   EXPECT_NE(read_file(killed / "log.txt").find("resumed from"), std::string::npos) << "no kill landed after a checkpoint";
   EXPECT_EQ(deterministic_metrics(killed), deterministic_metrics(whole));
   EXPECT_EQ(read_file(killed / "adapter" / "adapter_model.safetensors"),
