@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <sstream>
 
 namespace vsr {
@@ -25,12 +26,25 @@ std::vector<std::string> split_csv_line(const std::string& line) {
     if (c == ',') {
       cells.push_back(cell);
       cell.clear();
-    } else {
+    } else if (c != '\r') {
       cell += c;
     }
   }
   cells.push_back(cell);
   return cells;
+}
+
+/// One cell: blanks, empty and `nan` are no value; anything else must be a whole number as strtod reads it.
+std::optional<double> parse_cell(const std::string& raw, const std::string& file, int line, const std::string& column) {
+  const auto b = raw.find_first_not_of(" \t");
+  if (b == std::string::npos) return std::nullopt;
+  const std::string s = raw.substr(b, raw.find_last_not_of(" \t") - b + 1);
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (end != s.c_str() + s.size())
+    fail(file, "line " + std::to_string(line) + ": " + column, "expected a number, found " + quote(s));
+  if (std::isnan(v)) return std::nullopt;
+  return v;
 }
 
 std::string csv_line(const MetricsRow& row, const std::vector<std::string>& columns) {
@@ -67,10 +81,10 @@ double MetricsLog::value(const MetricsRow& row, const std::string& column) {
   return std::numeric_limits<double>::quiet_NaN();
 }
 
-std::vector<MetricsRow> MetricsLog::read_csv(const std::filesystem::path& path) {
+MetricsCsv MetricsLog::read_csv_table(const std::filesystem::path& path) {
   const std::string text = read_file(path);
-  std::vector<MetricsRow> rows;
-  std::vector<std::string> header;
+  const std::string file = path.string();
+  MetricsCsv csv;
   std::size_t start = 0;
   int line_no = 0;
   while (start < text.size()) {
@@ -79,33 +93,31 @@ std::vector<MetricsRow> MetricsLog::read_csv(const std::filesystem::path& path) 
     const std::string line = text.substr(start, end - start);
     start = end + 1;
     ++line_no;
-    if (line.empty()) continue;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     auto cells = split_csv_line(line);
-    if (header.empty()) {
-      if (cells.empty() || cells[0] != "step") fail(path.string(), "line 1", "expected a header starting with 'step'");
-      header = std::move(cells);
+    if (!csv.has_header) {
+      if (cells[0] != "step") fail(file, "line 1", "expected a header starting with 'step', found " + quote(line));
+      csv.has_header = true;
+      csv.columns.assign(cells.begin() + 1, cells.end());
       continue;
     }
-    if (cells.size() != header.size())
-      fail(path.string(), "line " + std::to_string(line_no),
-           "expected " + std::to_string(header.size()) + " cells, found " + std::to_string(cells.size()));
+    if (cells.size() != csv.columns.size() + 1)
+      fail(file, "line " + std::to_string(line_no),
+           "expected " + std::to_string(csv.columns.size() + 1) + " cells, found " + std::to_string(cells.size()));
     MetricsRow row;
-    try {
-      std::size_t used = 0;
-      row.step = std::stoll(cells[0], &used);
-      if (used != cells[0].size()) throw std::invalid_argument("step");
-      for (std::size_t i = 1; i < cells.size(); ++i) {
-        if (cells[i].empty()) continue;
-        const double v = std::stod(cells[i], &used);
-        if (used != cells[i].size()) throw std::invalid_argument(header[i]);
-        row.values.emplace_back(header[i], v);
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      const std::string& column = i == 0 ? std::string("step") : csv.columns[i - 1];
+      const auto value = parse_cell(cells[i], file, line_no, column);
+      if (i == 0) {
+        if (!value || *value != std::floor(*value)) fail(file, "line " + std::to_string(line_no) + ": step", "expected an integer step");
+        row.step = static_cast<std::int64_t>(*value);
+      } else if (value) {
+        row.values.emplace_back(column, *value);
       }
-    } catch (const std::logic_error&) {
-      fail(path.string(), "line " + std::to_string(line_no), "expected a step number and numeric cells");
     }
-    rows.push_back(std::move(row));
+    csv.rows.push_back(std::move(row));
   }
-  return rows;
+  return csv;
 }
 
 MetricsLog::MetricsLog(std::filesystem::path dir, std::int64_t resume_step) : dir_(std::move(dir)) {

@@ -1,49 +1,20 @@
 // Reading run folders for `vsr report`: run.json, metrics.csv, eval/<mode>/aggregate.json; the results table.
 #include "vsr/core/error.hpp"
+#include "vsr/core/metrics_log.hpp"
 #include "vsr/core/run_dir.hpp"
 #include "vsr/eval/report.hpp"
 #include "vsr/eval/table.hpp"
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <cmath>
-#include <cstdlib>
 #include <set>
-#include <sstream>
 
 namespace vsr::eval {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-std::vector<std::string> split_csv_line(const std::string& line) {
-  std::vector<std::string> cells;
-  std::string cell;
-  for (char c : line) {
-    if (c == ',') {
-      cells.push_back(cell);
-      cell.clear();
-    } else if (c != '\r') {
-      cell += c;
-    }
-  }
-  cells.push_back(cell);
-  return cells;
-}
-
-std::optional<double> parse_cell(const std::string& raw, const std::string& file, int line, const std::string& column) {
-  const auto b = raw.find_first_not_of(" \t");
-  if (b == std::string::npos) return std::nullopt;
-  const std::string s = raw.substr(b, raw.find_last_not_of(" \t") - b + 1);
-  errno = 0;
-  char* end = nullptr;
-  const double v = std::strtod(s.c_str(), &end);
-  if (end != s.c_str() + s.size()) fail(file, "line " + std::to_string(line) + ": " + column, "expected a number, found " + quote(s));
-  if (std::isnan(v)) return std::nullopt;
-  return v;
-}
 
 nlohmann::json read_json(const fs::path& path) {
   const auto j = nlohmann::json::parse(read_file(path), nullptr, false);
@@ -68,28 +39,19 @@ std::vector<std::pair<double, double>> MetricsTable::series(const std::string& c
 }
 
 MetricsTable read_metrics_csv(const fs::path& path) {
-  const std::string file = path.string();
-  std::istringstream in(read_file(path));
+  const auto csv = MetricsLog::read_csv_table(path);
+  if (!csv.has_header) fail(path.string(), "", "empty file (expected a header `step,...`)");
   MetricsTable t;
-  std::string line;
-  int n = 0;
-  while (std::getline(in, line)) {
-    ++n;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    auto cells = split_csv_line(line);
-    if (t.columns.empty()) {
-      if (cells[0] != "step") fail(file, "line 1", "expected a header starting with \"step\", found " + quote(line));
-      t.columns = std::move(cells);
-      continue;
+  t.columns.push_back("step");
+  t.columns.insert(t.columns.end(), csv.columns.begin(), csv.columns.end());
+  for (const auto& r : csv.rows) {
+    std::vector<std::optional<double>> row{static_cast<double>(r.step)};
+    for (const auto& c : csv.columns) {
+      const double v = MetricsLog::value(r, c);
+      row.push_back(std::isnan(v) ? std::nullopt : std::optional<double>(v));
     }
-    if (cells.size() != t.columns.size())
-      fail(file, "line " + std::to_string(n),
-           "expected " + std::to_string(t.columns.size()) + " cells, found " + std::to_string(cells.size()));
-    std::vector<std::optional<double>> row;
-    for (std::size_t i = 0; i < cells.size(); ++i) row.push_back(parse_cell(cells[i], file, n, t.columns[i]));
     t.rows.push_back(std::move(row));
   }
-  if (t.columns.empty()) fail(file, "", "empty file (expected a header `step,...`)");
   return t;
 }
 

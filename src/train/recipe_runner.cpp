@@ -31,6 +31,14 @@ fs::path resolve_config(const fs::path& file) {
 
 }  // namespace
 
+void accept_recipe_sections(Config& cfg) {
+  cfg.add_if_absent<algo::GrpoOptions>("grpo.num_generations");
+  cfg.add_if_absent<algo::SftOptions>("sft.per_sequence");
+  cfg.add_if_absent<algo::DpoOptions>("dpo.beta");
+  cfg.add_if_absent<kl::KlOptions>("kl.beta");
+  cfg.add_if_absent<reward::LengthOptions>("length.target_words");
+}
+
 int run_recipe(int argc, char** argv, const fs::path& default_config, const RecipeHooks& hooks) {
   const std::string program = fs::path(argv[0]).filename().string();
   try {
@@ -45,12 +53,7 @@ int run_recipe(int argc, char** argv, const fs::path& default_config, const Reci
     auto& sampling = cfg.add<model::SamplingOptions>();
     auto& eval_options = cfg.add<eval::EvalOptions>();
     if (hooks.add_options) hooks.add_options(cfg);
-    // One config file serves every recipe: sections of other algorithms are accepted and unused.
-    cfg.add_if_absent<algo::GrpoOptions>("grpo.num_generations");
-    cfg.add_if_absent<algo::SftOptions>("sft.per_sequence");
-    cfg.add_if_absent<algo::DpoOptions>("dpo.beta");
-    cfg.add_if_absent<kl::KlOptions>("kl.beta");
-    cfg.add_if_absent<reward::LengthOptions>("length.target_words");
+    accept_recipe_sections(cfg);
     if (!cfg.parse(argc, argv, resolve_config(default_config))) return 0;
     if (hooks.apply_options) hooks.apply_options();
     nlohmann::json recipe = hooks.describe ? hooks.describe() : nlohmann::json::object();

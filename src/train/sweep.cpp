@@ -1,12 +1,7 @@
 // Sweeps over one option and evaluation-only programs (Figure 4, Table 1).
 #include "vsr/sweep.hpp"
 
-#include "vsr/algo/dpo.hpp"
-#include "vsr/algo/grpo.hpp"
-#include "vsr/algo/sft.hpp"
 #include "vsr/core/error.hpp"
-#include "vsr/kl/options.hpp"
-#include "vsr/reward/length.hpp"
 #include "vsr/core/run_dir.hpp"
 #include "vsr/data/records.hpp"
 #include "vsr/eval/report.hpp"
@@ -93,11 +88,7 @@ int run_evaluation(int argc, char** argv, const fs::path& default_config,
     cfg.add<TrainOptions>();
     cfg.add<LoraOptions>();
     cfg.add<model::SamplingOptions>();
-    cfg.add_if_absent<algo::GrpoOptions>("grpo.num_generations");
-    cfg.add_if_absent<algo::SftOptions>("sft.per_sequence");
-    cfg.add_if_absent<algo::DpoOptions>("dpo.beta");
-    cfg.add_if_absent<kl::KlOptions>("kl.beta");
-    cfg.add_if_absent<reward::LengthOptions>("length.target_words");
+    accept_recipe_sections(cfg);
     std::string model_dir, tokenizer_dir, adapter_dir, records, video_root, out;
     cfg.top_level()
         .add("model", model_dir, "Hugging Face Qwen2-VL checkpoint folder")

@@ -19,6 +19,13 @@ struct MetricsRow {
   std::vector<std::pair<std::string, double>> values;  ///< column name -> value
 };
 
+/// A metrics.csv as read back: its columns (header order, without `step`) and its rows.
+struct MetricsCsv {
+  bool has_header = false;           ///< false for an empty file
+  std::vector<std::string> columns;  ///< the header after `step`
+  std::vector<MetricsRow> rows;      ///< one per complete data line
+};
+
 /// The metrics log of one run folder.
 class MetricsLog {
  public:
@@ -33,9 +40,11 @@ class MetricsLog {
   const std::vector<std::string>& columns() const { return columns_; }
   /// Every row so far.
   const std::vector<MetricsRow>& rows() const { return rows_; }
-  /// Reads a metrics.csv (header `step,<columns>`; empty cells are NaN). vsr::Error naming the file and line on a
-  /// malformed row; a last line without its newline is ignored (a crash mid-write).
-  static std::vector<MetricsRow> read_csv(const std::filesystem::path& path);
+  /// Reads a metrics.csv (header `step,<columns>`; empty cells, blanks and `nan` are no value). vsr::Error naming the
+  /// file, line and column on a malformed row; a last line without its newline is ignored (a crash mid-write).
+  static MetricsCsv read_csv_table(const std::filesystem::path& path);
+  /// The rows of read_csv_table.
+  static std::vector<MetricsRow> read_csv(const std::filesystem::path& path) { return read_csv_table(path).rows; }
   /// The value of `column` in `row`, NaN when absent.
   static double value(const MetricsRow& row, const std::string& column);
 

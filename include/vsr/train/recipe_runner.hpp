@@ -29,6 +29,10 @@ struct RecipeHooks {
   eval::PromptPolicy own_mode;                 ///< the recipe's mode with its training prompt (for evaluation)
 };
 
+/// Declares, unless already declared, the sections of every training algorithm ([grpo], [sft], [dpo], [kl],
+/// [length]): one config file serves every program, the sections a program does not use are accepted and ignored.
+void accept_recipe_sections(Config& cfg);
+
 /// Parses the command line (`--config FILE`, else `default_config` looked up in the working folder and then in the
 /// source tree's configs/), builds the Session, runs `hooks.train`, writes the final adapter; with --eval, evaluates
 /// the trained policy in vanilla mode (the evaluation prompt) and in the recipe's own mode (its training prompt)
