@@ -1,6 +1,7 @@
 #include "vsr/model/sampler.hpp"
 
 #include "vsr/core/error.hpp"
+#include "vsr/runtime/parallel.hpp"
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
@@ -8,7 +9,6 @@
 #include <ATen/cuda/CUDAGeneratorImpl.h>
 #endif
 
-#include <ATen/Parallel.h>
 
 #include <algorithm>
 #include <cmath>
@@ -59,7 +59,7 @@ at::Tensor sample_rows_cpu(const at::Tensor& probs_in, at::Generator& generator,
   // block sums, then a walk inside the one block where the target falls.
   constexpr std::int64_t kBlock = 256;
   const std::int64_t blocks = (vocab + kBlock - 1) / kBlock;
-  at::parallel_for(0, rows, 1, [&](std::int64_t begin, std::int64_t end) {
+  vsr::parallel_for(0, rows, 1, [&](std::int64_t begin, std::int64_t end) {
     std::vector<double> block_sum(static_cast<std::size_t>(blocks));
     for (std::int64_t r = begin; r < end; ++r) {
       const float* row = p + r * vocab;

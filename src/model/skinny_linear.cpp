@@ -2,8 +2,10 @@
 // multiplied with every input row kept in AVX-512 registers; the work is split over vocabulary/output rows.
 #include "skinny_linear.hpp"
 
+#include "amx_linear.hpp"
+#include "vsr/runtime/parallel.hpp"
+
 #include <ATen/ATen.h>
-#include <ATen/Parallel.h>
 #include <c10/core/GradMode.h>
 #include <c10/util/intrusive_ptr.h>
 
@@ -22,12 +24,6 @@
 namespace vsr::model::detail {
 
 namespace {
-
-bool cpu_has_avx512() {
-  static const bool ok =
-      __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("fma");
-  return ok;
-}
 
 /// Sum of the 16 lanes.
 __attribute__((target("avx512f,avx512dq,fma"))) inline float lane_sum(__m512 v) {
@@ -72,7 +68,7 @@ __attribute__((target("avx512f,avx512dq,fma"))) void kernel(const float* x, std:
 template <int M, class W>
 void run_rows(const float* x, std::int64_t K, const W* w, const float* bias, float* y, std::int64_t N) {
   constexpr int J = M <= 7 ? 4 : (M <= 14 ? 2 : 1);  // J * M accumulators + J weight vectors within 32 registers
-  at::parallel_for(0, N, 512, [&](std::int64_t begin, std::int64_t end) {
+  vsr::parallel_for(0, N, 512, [&](std::int64_t begin, std::int64_t end) {
     kernel<M, J, W>(x, K, w, bias, y, N, begin, end);
   });
 }
@@ -87,12 +83,14 @@ constexpr std::array<RowsFn<W>, sizeof...(Ms)> table(std::integer_sequence<int, 
 
 /// bfloat16 copies of float32 weights whose every value is exactly a bfloat16 (checkpoints stored in BF16 and not
 /// trained since): the kernel then streams half the bytes and widens them exactly, so the products are the same
-/// float32 products. Keyed by the weight's TensorImpl, re-checked whenever its version counter moves (an optimiser
-/// step or a load changes it in place); entries of freed weights are dropped.
+/// float32 products. A copy is row-major (the AVX-512 kernel) or packed in AMX tiles (amx_pack_weight). Keyed by the
+/// weight's TensorImpl, re-checked whenever its version counter moves (an optimiser step or a load changes it in
+/// place); entries of freed weights are dropped.
 class Bf16Cache {
  public:
-  /// The exact bfloat16 copy of `w`, or an undefined tensor when `w` has a value that bfloat16 cannot hold.
-  at::Tensor get(const at::Tensor& w) {
+  /// The exact bfloat16 copy of `w` (packed for AMX when `packed`), or an undefined tensor when `w` has a value
+  /// that bfloat16 cannot hold.
+  at::Tensor get(const at::Tensor& w, bool packed) {
     std::lock_guard<std::mutex> lock(mutex_);
     const auto version = w._version();
     for (auto it = entries_.begin(); it != entries_.end();) {
@@ -101,7 +99,8 @@ class Bf16Cache {
         continue;
       }
       if (it->impl == w.unsafeGetTensorImpl()) {
-        if (it->version == version && it->data == w.data_ptr()) return it->bf16;
+        if (it->version == version && it->data == w.data_ptr() && (it->packed == packed || !it->bf16.defined()))
+          return it->bf16;
         it = entries_.erase(it);
         continue;
       }
@@ -112,9 +111,15 @@ class Bf16Cache {
       at::NoGradGuard no_grad;
       at::Tensor b = w.to(at::kBFloat16);
       if (b.to(at::kFloat).equal(w)) bf16 = b.contiguous();
+      if (bf16.defined() && packed) {
+        at::Tensor tiles = at::empty_like(bf16);
+        amx_pack_weight(reinterpret_cast<const std::uint16_t*>(bf16.data_ptr()), w.size(0), w.size(1),
+                        reinterpret_cast<std::uint16_t*>(tiles.data_ptr()));
+        bf16 = tiles;
+      }
     }
     entries_.push_back({c10::weak_intrusive_ptr<c10::TensorImpl>(w.getIntrusivePtr()), w.unsafeGetTensorImpl(),
-                        version, w.data_ptr(), bf16});
+                        version, w.data_ptr(), packed, bf16});
     return bf16;
   }
 
@@ -124,6 +129,7 @@ class Bf16Cache {
     const c10::TensorImpl* impl;
     decltype(std::declval<at::Tensor>()._version()) version;
     const void* data;
+    bool packed;
     at::Tensor bf16;
   };
   std::mutex mutex_;
@@ -136,6 +142,12 @@ Bf16Cache& bf16_cache() {
 }
 
 }  // namespace
+
+bool cpu_has_avx512() {
+  static const bool ok =
+      __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("fma");
+  return ok;
+}
 
 at::Tensor skinny_linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias) {
   if (!cpu_has_avx512() || !x.defined() || !weight.defined() || x.dim() < 1 || weight.dim() != 2) return {};
@@ -154,9 +166,15 @@ at::Tensor skinny_linear(const at::Tensor& x, const at::Tensor& weight, const at
   at::Tensor y = at::empty(shape, x.options());
   const float* b = bias.defined() ? bias.data_ptr<float>() : nullptr;
   const auto i = static_cast<std::size_t>(M - 1);
-  if (const at::Tensor w16 = bf16_cache().get(weight); w16.defined()) {
-    static constexpr auto fns = table<std::uint16_t>(std::make_integer_sequence<int, kSkinnyMaxRows>{});
-    fns[i](x.data_ptr<float>(), K, reinterpret_cast<const std::uint16_t*>(w16.data_ptr()), b, y.data_ptr<float>(), N);
+  const bool amx = M <= 16 && K % 32 == 0 && amx_usable();
+  if (const at::Tensor w16 = bf16_cache().get(weight, amx); w16.defined()) {
+    const auto* w16_bits = reinterpret_cast<const std::uint16_t*>(w16.data_ptr());
+    if (amx) {
+      amx_linear_bf16(x.data_ptr<float>(), M, K, w16_bits, b, y.data_ptr<float>(), N);
+    } else {
+      static constexpr auto fns = table<std::uint16_t>(std::make_integer_sequence<int, kSkinnyMaxRows>{});
+      fns[i](x.data_ptr<float>(), K, w16_bits, b, y.data_ptr<float>(), N);
+    }
   } else {
     static constexpr auto fns = table<float>(std::make_integer_sequence<int, kSkinnyMaxRows>{});
     fns[i](x.data_ptr<float>(), K, weight.data_ptr<float>(), b, y.data_ptr<float>(), N);

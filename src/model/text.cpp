@@ -1,6 +1,7 @@
 // The Qwen2 decoder of Qwen2-VL with M-RoPE, grouped-query attention and an optional KV cache.
 #include "vsr/model/text.hpp"
 
+#include "cached_attention.hpp"
 #include "skinny_linear.hpp"
 
 #include "ops.hpp"
@@ -46,6 +47,9 @@ at::Tensor TextDecoder::attention(const DecoderLayer& layer, std::int64_t index,
   k = k * cos + detail::rotate_half(k) * sin;
   if (cache) std::tie(k, v) = cache->write(index, k, v);
   const std::int64_t S = k.size(2);
+  if (const at::Tensor fast = detail::cached_attention(q, k, v, allowed, 1.0 / std::sqrt(static_cast<double>(head_dim_)));
+      fast.defined())
+    return layer.o_proj.forward(fast);
   // Query head j uses kv head j / rep (repeat_kv): group the rep query heads of each kv head along the rows.
   const at::Tensor qg = q.reshape({B, kv_heads_, rep * L, head_dim_});
   at::Tensor scores = at::matmul(qg, k.transpose(2, 3)) / std::sqrt(static_cast<double>(head_dim_));

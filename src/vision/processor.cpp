@@ -4,9 +4,9 @@
 #include "vsr/core/config.hpp"
 #include "vsr/core/error.hpp"
 #include "vsr/core/run_dir.hpp"
+#include "vsr/runtime/parallel.hpp"
 #include "vsr/vision/pillow_resize.hpp"
 
-#include <ATen/Parallel.h>
 #include <ATen/ops/empty.h>
 #include <nlohmann/json.hpp>
 
@@ -140,7 +140,7 @@ at::Tensor resize_frames(const at::Tensor& frames_in, const ProcessorOptions& op
   at::Tensor out = at::empty({t, size.height, size.width, 3}, at::TensorOptions().dtype(at::kByte));
   const std::uint8_t* src = frames.data_ptr<std::uint8_t>();
   std::uint8_t* dst = out.data_ptr<std::uint8_t>();
-  at::parallel_for(0, t, 1, [&](std::int64_t begin, std::int64_t end) {
+  vsr::parallel_for(0, t, 1, [&](std::int64_t begin, std::int64_t end) {
     for (std::int64_t f = begin; f < end; ++f)
       resizer.run(src + f * resizer.in_bytes(), dst + f * resizer.out_bytes());
   });
@@ -155,7 +155,7 @@ at::Tensor normalize_frames(const at::Tensor& resized_in, const ProcessorOptions
   const std::uint8_t* src = frames.data_ptr<std::uint8_t>();
   float* dst = out.data_ptr<float>();
   const std::int64_t plane = h * w;
-  at::parallel_for(0, t * 3, 1, [&](std::int64_t begin, std::int64_t end) {
+  vsr::parallel_for(0, t * 3, 1, [&](std::int64_t begin, std::int64_t end) {
     for (std::int64_t fc = begin; fc < end; ++fc) {
       const std::int64_t f = fc / 3, c = fc % 3;
       const std::uint8_t* s = src + f * plane * 3 + c;
@@ -185,7 +185,7 @@ VisualInput patchify_frames(const at::Tensor& resized_in, const ProcessorOptions
   float* dst = out.data_ptr<float>();
   const std::int64_t frame_bytes = h * w * 3, bh_n = gh / m, bw_n = gw / m;
   // Row r = (((ti * bh_n + bh) * bw_n + bw) * m + mh) * m + mw; column = ((c * tp + tj) * p + py) * p + px.
-  at::parallel_for(0, rows, 16, [&](std::int64_t begin, std::int64_t end) {
+  vsr::parallel_for(0, rows, 16, [&](std::int64_t begin, std::int64_t end) {
     for (std::int64_t r = begin; r < end; ++r) {
       std::int64_t rest = r;
       const std::int64_t mw = rest % m;

@@ -1,5 +1,6 @@
 // The decode-step fast paths: the few-row linear kernel (float32 and exact-bfloat16 weights) against at::linear,
 // and the fused temperature sampler of generate_tokens (distribution, stop-token mask, log-probs).
+#include "vsr/model/cpu_kernels.hpp"
 #include "vsr/model/linear.hpp"
 #include "vsr/model/sampler.hpp"
 
@@ -8,6 +9,8 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -29,6 +32,36 @@ TEST(DecodeKernels, FewRowLinearEqualsAtLinear) {
       EXPECT_LT(max_rel_error(no_bias.forward(x.view({rows, 1, 64})), at::linear(x.view({rows, 1, 64}), w)), 1e-5);
     }
   }
+}
+
+// Every kernel this CPU has (AVX-512 row streaming, AMX tiles on the three-way bfloat16 split) against the float64
+// product: the error stays at float32 summation level (relative to sum |x w|), for weights with a partial last tile
+// (N % 16 != 0) and widths the AMX kernel does not take (K % 32 != 0: the AVX-512 kernel steps in).
+TEST(DecodeKernels, EveryFewRowKernelMatchesTheFloat64Product) {
+  at::NoGradGuard no_grad;
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(17);
+  std::vector<bool> amx_settings{false};
+  vsr::model::allow_amx_kernel(true);
+  if (vsr::model::few_row_kernel() == vsr::model::FewRowKernel::kAmxBf16) amx_settings.push_back(true);
+  for (const bool amx : amx_settings) {
+    vsr::model::allow_amx_kernel(amx);
+    if (vsr::model::few_row_kernel() == vsr::model::FewRowKernel::kAten) GTEST_SKIP() << "no AVX-512 on this CPU";
+    EXPECT_EQ(vsr::model::few_row_kernel(),
+              amx ? vsr::model::FewRowKernel::kAmxBf16 : vsr::model::FewRowKernel::kAvx512);
+    for (const auto& [N, K] : std::vector<std::pair<std::int64_t, std::int64_t>>{{1000, 64}, {200, 1408}, {77, 48}}) {
+      const at::Tensor w = (at::randn({N, K}, gen) * 0.05).to(at::kBFloat16).to(at::kFloat);
+      const at::Tensor b = at::randn({N}, gen);
+      const vsr::model::Linear layer(w, b);
+      for (std::int64_t rows : {1, 5, 14, 16}) {
+        const at::Tensor x = at::randn({rows, K}, gen) * 3;
+        const at::Tensor want = at::linear(x.to(at::kDouble), w.to(at::kDouble), b.to(at::kDouble));
+        const at::Tensor scale = at::linear(x.abs().to(at::kDouble), w.abs().to(at::kDouble)) + b.abs().to(at::kDouble);
+        const double err = ((layer.forward(x).to(at::kDouble) - want).abs() / scale).max().item<double>();
+        EXPECT_LT(err, 2e-6) << "amx " << amx << " N " << N << " K " << K << " rows " << rows;
+      }
+    }
+  }
+  vsr::model::allow_amx_kernel(true);
 }
 
 TEST(DecodeKernels, FewRowLinearFollowsInPlaceWeightUpdates) {
