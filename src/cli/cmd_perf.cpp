@@ -312,34 +312,40 @@ int run_logprobs(const Common& c, const fs::path& model_dir, const fs::path& cas
   auto zero = [&](int) {
     for (at::Tensor* p : params) p->mutable_grad() = at::Tensor();
   };
-  double sum_grad = 0, sum_nograd = 0;
-  Measurement m = measure(
-      c,
-      [&] {
-        const at::Tensor hidden = model.forward(in);
-        const at::Tensor total = model.token_log_probs(hidden, in.input_ids, mask).sum();
-        torch::autograd::backward({total});
-        sum_grad = total.item<double>();
-      },
-      zero);
-  line(vsr::perf::time_line("vsr_logprobs_ms", m, mtag));
+  // vsr's GRPO pass: the 14 rows share the prompt and video, which run once (Qwen2VL::forward_shared_prompt, what
+  // train::Session::logprobs does for a group); `_rows_` is the plain forward over the 14 full rows.
+  auto hidden_of = [&](bool shared) { return shared ? model.forward_shared_prompt(in, L) : model.forward(in); };
+  double sum_grad = 0, sum_rows = 0, sum_nograd = 0;
+  for (const bool shared : {true, false}) {
+    Measurement m = measure(
+        c,
+        [&] {
+          const at::Tensor total = model.token_log_probs(hidden_of(shared), in.input_ids, mask).sum();
+          torch::autograd::backward({total});
+          (shared ? sum_grad : sum_rows) = total.item<double>();
+        },
+        zero);
+    Fields f = mtag;
+    f.emplace_back("path", shared ? "shared_prompt" : "rows");
+    line(vsr::perf::time_line(shared ? "vsr_logprobs_ms" : "vsr_logprobs_rows_ms", m, f));
+  }
   if (g_profile) {
     zero(0);
     profile("logprobs " + tag, [&] {
-      const at::Tensor hidden = model.forward(in);
-      const at::Tensor total = model.token_log_probs(hidden, in.input_ids, mask).sum();
+      const at::Tensor total = model.token_log_probs(hidden_of(true), in.input_ids, mask).sum();
       torch::autograd::backward({total});
     });
   }
   zero(0);
   Measurement n = measure(c, [&] {
     at::NoGradGuard ng;
-    const at::Tensor hidden = model.forward(in);
-    sum_nograd = model.token_log_probs(hidden, in.input_ids, mask).sum().item<double>();
+    sum_nograd = model.token_log_probs(hidden_of(true), in.input_ids, mask).sum().item<double>();
   });
-  line(vsr::perf::time_line("vsr_logprobs_nograd_ms", n, mtag));
+  Fields nf = mtag;
+  nf.emplace_back("path", "shared_prompt");
+  line(vsr::perf::time_line("vsr_logprobs_nograd_ms", n, nf));
   line(vsr::perf::metric_line("vsr_logprobs_check_sum", sum_grad, "nats", 1, 1,
-                              {{"model", tag}, {"nograd_sum", fmt_num(sum_nograd)}}));
+                              {{"model", tag}, {"rows_sum", fmt_num(sum_rows)}, {"nograd_sum", fmt_num(sum_nograd)}}));
   return 0;
 }
 

@@ -70,6 +70,47 @@ at::Tensor Qwen2VL::forward(const MultimodalInputs& inputs, ForwardTrace* trace)
   return text_.forward(embeds, rope.position_ids, mask, nullptr, trace ? &trace->text : nullptr);
 }
 
+namespace {
+
+/// The pictures of row 0 when each of the G rows carries the same number of them (grids [G * n, 3]).
+void first_row_pictures(const at::Tensor& pixels, const at::Tensor& grid, std::int64_t G, const char* what,
+                        at::Tensor& pixels_out, at::Tensor& grid_out) {
+  if (!pixels.defined() || !grid.defined()) return;
+  if (grid.size(0) % G != 0) fail(kInput, what, "the rows do not carry the same number of pictures");
+  grid_out = grid.narrow(0, 0, grid.size(0) / G);
+  const std::int64_t patches = grid_out.prod(1).sum().item<std::int64_t>();
+  pixels_out = pixels.narrow(0, 0, patches);
+}
+
+}  // namespace
+
+at::Tensor Qwen2VL::forward_shared_prompt(const MultimodalInputs& rows, std::int64_t prompt_length) const {
+  const at::Tensor ids = batch_ids(rows.input_ids, device_);
+  const std::int64_t G = ids.size(0), L = ids.size(1), P = prompt_length;
+  if (P < 1 || P > L) fail(kInput, "prompt_length", "expected 1 .. " + std::to_string(L));
+  const at::Tensor prompt_ids = ids.narrow(0, 0, 1).narrow(1, 0, P);
+  if (!at::equal(ids.narrow(1, 0, P), prompt_ids.expand({G, P})))
+    fail(kInput, "input_ids", "the rows do not begin with the same " + std::to_string(P) + " prompt tokens");
+  const at::Tensor mask = batch_mask(rows.attention_mask, ids);
+  if (mask.defined() && !mask.narrow(1, 0, P).eq(1).all().item<bool>())
+    fail(kInput, "attention_mask", "the shared prompt has padding");
+  MultimodalInputs prompt;
+  prompt.input_ids = prompt_ids;
+  first_row_pictures(rows.pixel_values, rows.image_grid_thw, G, "pixel_values", prompt.pixel_values,
+                     prompt.image_grid_thw);
+  first_row_pictures(rows.pixel_values_videos, rows.video_grid_thw, G, "pixel_values_videos",
+                     prompt.pixel_values_videos, prompt.video_grid_thw);
+  const RopeIndex rope = rope_index(prompt);
+  const at::Tensor prefix = embed_inputs(prompt);
+  if (P == L) return text_.forward(prefix, rope.position_ids, {}).expand({G, P, -1});
+  // Text after the prompt: index + rope delta on all three M-RoPE axes (as KV-cached decoding places it).
+  const at::Tensor after = at::arange(P, L, ids.options()) + rope.rope_deltas.to(ids.device());
+  const at::Tensor positions = after.view({1, 1, L - P}).expand({3, G, L - P});
+  const auto [hp, hr] =
+      text_.forward_shared_prefix(prefix, rope.position_ids, text_.embed(ids.narrow(1, P, L - P)), positions);
+  return at::cat({hp.expand({G, P, -1}), hr}, 1);
+}
+
 KvCache Qwen2VL::new_cache(std::int64_t batch, std::int64_t capacity) const {
   return KvCache(config_.num_hidden_layers, batch, config_.num_key_value_heads, config_.head_dim(), capacity, dtype_,
                  device_);

@@ -36,30 +36,85 @@ at::Tensor TextDecoder::embed(const at::Tensor& input_ids) const { return at::em
 
 const at::Tensor& TextDecoder::lm_head_weight() const { return tied_ ? embed_weight : lm_head; }
 
-at::Tensor TextDecoder::attention(const DecoderLayer& layer, std::int64_t index, const at::Tensor& x,
-                                  const at::Tensor& cos, const at::Tensor& sin, const at::Tensor& allowed,
-                                  KvCache* cache) const {
-  const std::int64_t B = x.size(0), L = x.size(1), rep = heads_ / kv_heads_;
+TextDecoder::Qkv TextDecoder::project(const DecoderLayer& layer, const at::Tensor& x, const at::Tensor& cos,
+                                      const at::Tensor& sin) const {
+  const std::int64_t B = x.size(0), L = x.size(1);
   at::Tensor q = layer.q_proj.forward(x).view({B, L, heads_, head_dim_}).transpose(1, 2);
   at::Tensor k = layer.k_proj.forward(x).view({B, L, kv_heads_, head_dim_}).transpose(1, 2);
   at::Tensor v = layer.v_proj.forward(x).view({B, L, kv_heads_, head_dim_}).transpose(1, 2);
   q = q * cos + detail::rotate_half(q) * sin;
   k = k * cos + detail::rotate_half(k) * sin;
-  if (cache) std::tie(k, v) = cache->write(index, k, v);
-  const std::int64_t S = k.size(2);
+  return {q, k, v};
+}
+
+at::Tensor TextDecoder::attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                               const at::Tensor& allowed) const {
+  const std::int64_t B = q.size(0), L = q.size(2), S = k.size(2), rep = heads_ / kv_heads_;
   if (const at::Tensor fast = detail::cached_attention(q, k, v, allowed, 1.0 / std::sqrt(static_cast<double>(head_dim_)));
       fast.defined())
-    return layer.o_proj.forward(fast);
+    return fast;
   // Query head j uses kv head j / rep (repeat_kv): group the rep query heads of each kv head along the rows.
   const at::Tensor qg = q.reshape({B, kv_heads_, rep * L, head_dim_});
   at::Tensor scores = at::matmul(qg, k.transpose(2, 3)) / std::sqrt(static_cast<double>(head_dim_));
-  scores = scores.view({B, kv_heads_, rep, L, S}).masked_fill(allowed.logical_not(), detail::lowest(x.scalar_type()));
-  const at::Tensor probs = at::softmax(scores, -1, at::kFloat).to(x.scalar_type());
-  const at::Tensor out = at::matmul(probs.view({B, kv_heads_, rep * L, S}), v)
-                             .view({B, heads_, L, head_dim_})
-                             .transpose(1, 2)
-                             .reshape({B, L, hidden_});
-  return layer.o_proj.forward(out);
+  scores = scores.view({B, kv_heads_, rep, L, S}).masked_fill(allowed.logical_not(), detail::lowest(q.scalar_type()));
+  const at::Tensor probs = at::softmax(scores, -1, at::kFloat).to(q.scalar_type());
+  return at::matmul(probs.view({B, kv_heads_, rep * L, S}), v)
+      .view({B, heads_, L, head_dim_})
+      .transpose(1, 2)
+      .reshape({B, L, hidden_});
+}
+
+at::Tensor TextDecoder::attention(const DecoderLayer& layer, std::int64_t index, const at::Tensor& x,
+                                  const at::Tensor& cos, const at::Tensor& sin, const at::Tensor& allowed,
+                                  KvCache* cache) const {
+  auto [q, k, v] = project(layer, x, cos, sin);
+  if (cache) std::tie(k, v) = cache->write(index, k, v);
+  return layer.o_proj.forward(attend(q, k, v, allowed));
+}
+
+at::Tensor TextDecoder::mlp(const DecoderLayer& layer, const at::Tensor& h) const {
+  const at::Tensor y = detail::rms_norm(h, layer.post_norm, eps_);
+  return layer.down_proj.forward(at::silu(layer.gate_proj.forward(y)) * layer.up_proj.forward(y));
+}
+
+std::pair<at::Tensor, at::Tensor> TextDecoder::forward_shared_prefix(const at::Tensor& prefix_embeds,
+                                                                     const at::Tensor& prefix_positions,
+                                                                     const at::Tensor& rows_embeds,
+                                                                     const at::Tensor& rows_positions) const {
+  if (!prefix_embeds.defined() || prefix_embeds.dim() != 3 || prefix_embeds.size(0) != 1 ||
+      prefix_embeds.size(2) != hidden_)
+    fail(kInput, "prefix_embeds", "expected a [1, P, " + std::to_string(hidden_) + "] tensor");
+  if (!rows_embeds.defined() || rows_embeds.dim() != 3 || rows_embeds.size(2) != hidden_)
+    fail(kInput, "rows_embeds", "expected a [G, C, " + std::to_string(hidden_) + "] tensor");
+  const std::int64_t P = prefix_embeds.size(1), G = rows_embeds.size(0), C = rows_embeds.size(1);
+  const auto device = prefix_embeds.device();
+  const auto dtype = prefix_embeds.scalar_type();
+  auto cos_sin = [&](const at::Tensor& positions) {
+    const CosSin merged =
+        merge_mrope_sections(mrope_cos_sin_per_axis(positions.to(device), head_dim_, theta_), mrope_section_);
+    return std::pair{merged.cos.to(dtype).unsqueeze(1), merged.sin.to(dtype).unsqueeze(1)};
+  };
+  const auto [cos_p, sin_p] = cos_sin(prefix_positions);
+  const auto [cos_r, sin_r] = cos_sin(rows_positions);
+  const auto long_opts = at::TensorOptions().dtype(at::kLong).device(device);
+  // Prefix: causal over itself. Rows: every prefix key, then causal over their own positions.
+  const at::Tensor allowed_p = (at::arange(P, long_opts).unsqueeze(0) <= at::arange(P, long_opts).unsqueeze(1))
+                                   .view({1, 1, 1, P, P});
+  const at::Tensor key = at::arange(P + C, long_opts).unsqueeze(0), query = at::arange(C, long_opts).unsqueeze(1);
+  const at::Tensor allowed_r = ((key < P) | (key - P <= query)).view({1, 1, 1, C, P + C});
+
+  at::Tensor hp = prefix_embeds, hr = rows_embeds;
+  for (const DecoderLayer& layer : layers) {
+    const Qkv p = project(layer, detail::rms_norm(hp, layer.input_norm, eps_), cos_p, sin_p);
+    const Qkv r = project(layer, detail::rms_norm(hr, layer.input_norm, eps_), cos_r, sin_r);
+    const at::Tensor keys = at::cat({p.k.expand({G, -1, -1, -1}), r.k}, 2);
+    const at::Tensor values = at::cat({p.v.expand({G, -1, -1, -1}), r.v}, 2);
+    hp = hp + layer.o_proj.forward(attend(p.q, p.k, p.v, allowed_p));
+    hr = hr + layer.o_proj.forward(attend(r.q, keys, values, allowed_r));
+    hp = hp + mlp(layer, hp);
+    hr = hr + mlp(layer, hr);
+  }
+  return {detail::rms_norm(hp, norm_weight, eps_), detail::rms_norm(hr, norm_weight, eps_)};
 }
 
 at::Tensor TextDecoder::forward(const at::Tensor& inputs_embeds, const at::Tensor& position_ids,
@@ -107,8 +162,7 @@ at::Tensor TextDecoder::forward(const at::Tensor& inputs_embeds, const at::Tenso
     const DecoderLayer& layer = layers[i];
     h = h + attention(layer, static_cast<std::int64_t>(i), detail::rms_norm(h, layer.input_norm, eps_), cos, sin,
                       allowed, cache);
-    const at::Tensor y = detail::rms_norm(h, layer.post_norm, eps_);
-    h = h + layer.down_proj.forward(at::silu(layer.gate_proj.forward(y)) * layer.up_proj.forward(y));
+    h = h + mlp(layer, h);
     if (trace) trace->layer_outputs.push_back(h);
   }
   if (cache) cache->commit();

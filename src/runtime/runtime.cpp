@@ -33,6 +33,7 @@ void keep_freed_memory() {
 
 void apply_runtime(const RuntimeOptions& options) {
   keep_freed_memory();
+  cache_large_cpu_blocks();
   int threads = options.threads;
   if (threads < 0) fail("<config>", "runtime.threads", "expected 0 (all cores) or a positive count");
   if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

@@ -197,18 +197,33 @@ RolloutGroup Session::rollout(const data::Sample& sample, const std::string& tex
   return group;
 }
 
-at::Tensor Session::logprobs(const model::CompletionBatch& batch, bool train) {
+at::Tensor Session::logprobs(const model::CompletionBatch& batch, bool train,
+                             std::span<const model::CompletionBatch> groups) {
   adapters_->set_training(train);
   std::optional<at::NoGradGuard> no_grad;
   if (!train) no_grad.emplace();
   compat::CudaAutocast autocast(impl_->device.is_cuda() && impl_->dtype == at::kBFloat16);
-  const at::Tensor hidden = model_->forward(batch.inputs);
-  return model_->token_log_probs(hidden, batch.inputs.input_ids, batch.mask);
+  const bool same_prompt_per_group = !train || !adapters_->attached() || adapters_->options().dropout == 0.0;
+  if (groups.empty() || !same_prompt_per_group) {
+    const at::Tensor hidden = model_->forward(batch.inputs);
+    return model_->token_log_probs(hidden, batch.inputs.input_ids, batch.mask);
+  }
+  const std::int64_t width = batch.inputs.input_ids.size(1);
+  std::vector<at::Tensor> parts;
+  for (const model::CompletionBatch& g : groups) {
+    const at::Tensor hidden = model_->forward_shared_prompt(g.inputs, g.prompt_length);
+    const at::Tensor lp = model_->token_log_probs(hidden, g.inputs.input_ids, g.mask);
+    parts.push_back(at::constant_pad_nd(lp, {0, width - lp.size(1)}, 0.0));
+  }
+  const at::Tensor out = at::cat(parts);
+  if (out.sizes() != batch.mask.sizes()) fail("<batch>", "groups", "do not stack up to the batch");
+  return out;
 }
 
-at::Tensor Session::reference_logprobs(const model::CompletionBatch& batch) {
+at::Tensor Session::reference_logprobs(const model::CompletionBatch& batch,
+                                      std::span<const model::CompletionBatch> groups) {
   LoraDisabled reference(*adapters_);
-  return logprobs(batch, false);
+  return logprobs(batch, false, groups);
 }
 
 void Session::backward(const at::Tensor& loss) {

@@ -1,7 +1,12 @@
 // Batched use of the Qwen2-VL model on the tiny goldens: left-padded batches against single prompts, a shared
 // prefill repeated to G rows against G independent prefills, teacher-forced log-probs against the cached greedy run,
-// LoRA adapters, and bfloat16 against float32.
+// a group's shared-prompt teacher-forced pass against its full rows, LoRA adapters, and bfloat16 against float32.
 #include "model_support.hpp"
+#include "vsr/core/error.hpp"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <array>
 
 using vsr::test::close;
 using vsr::test::exact;
@@ -115,6 +120,51 @@ TEST(ModelSharedPrefill, RepeatedRowsEqualIndependentPrefills) {
   }
   // select_rows keeps the chosen rows: dropping rows 0 and 2 leaves rows 1 and 3 unchanged.
   EXPECT_TRUE(at::equal(shared.select_rows(at::tensor({1, 3}, at::kLong)).keys(0), shared.keys(0).index_select(0, at::tensor({1, 3}, at::kLong))));
+}
+
+// A GRPO group's teacher-forced pass with the prompt (image + video, vision tower included) run once: the same
+// hidden states, log-probs and weight gradients as the G full rows, including a right-padded row.
+TEST(ModelSharedPrompt, EqualsTheFullRowsWithGradients) {
+  auto m = vsr::model::Qwen2VL::from_pretrained(vsr::test::tiny_dir() / "model");
+  const auto one = golden("image_video").inputs();
+  const std::int64_t P = one.input_ids.size(1), G = 3, C = 9;
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(21);
+  vsr::model::MultimodalInputs rows;
+  rows.input_ids = at::cat({one.input_ids.expand({G, P}), at::randint(0, 151000, {G, C}, gen, at::kLong)}, 1);
+  rows.attention_mask = at::ones({G, P + C}, at::kLong);
+  rows.attention_mask[1].narrow(0, P + C - 3, 3).fill_(0);  // row 1: a shorter completion, right-padded
+  rows.pixel_values = one.pixel_values.repeat({G, 1});
+  rows.image_grid_thw = one.image_grid_thw.repeat({G, 1});
+  rows.pixel_values_videos = one.pixel_values_videos.repeat({G, 1});
+  rows.video_grid_thw = one.video_grid_thw.repeat({G, 1});
+  at::Tensor target = at::zeros({G, P + C}, at::kFloat);
+  target.narrow(1, P, C).copy_(rows.attention_mask.narrow(1, P, C));
+
+  at::Tensor* q = nullptr;
+  for (auto& [name, p] : m.named_parameters())
+    if (name == "model.layers.0.self_attn.q_proj.weight") q = p;
+  ASSERT_NE(q, nullptr);
+  q->requires_grad_(true);
+  auto pass = [&](bool shared) {
+    const at::Tensor hidden = shared ? m.forward_shared_prompt(rows, P) : m.forward(rows);
+    const at::Tensor logp = m.token_log_probs(hidden, rows.input_ids, target);
+    logp.sum().backward();
+    at::Tensor grad = q->grad().clone();
+    q->mutable_grad() = at::Tensor();
+    return std::array<at::Tensor, 3>{hidden.detach(), logp.detach(), grad};
+  };
+  const auto full = pass(false), shared = pass(true);
+  q->requires_grad_(false);
+  const at::Tensor valid = rows.attention_mask.to(at::kBool);
+  EXPECT_TRUE(close(shared[0].index({valid}), full[0].index({valid}), kTol));
+  EXPECT_TRUE(close(shared[1], full[1], kTol));
+  EXPECT_GT(full[1].abs().sum().item<double>(), 0.0);
+  EXPECT_TRUE(close(shared[2], full[2], kTol));
+  EXPECT_GT(full[2].abs().max().item<double>(), 0.0);
+
+  // Rows that do not share the prompt are refused.
+  rows.input_ids[2][3] = rows.input_ids[2][3].item<std::int64_t>() + 1;
+  EXPECT_THROW(m.forward_shared_prompt(rows, P), vsr::Error);
 }
 
 TEST(ModelTeacherForcing, TokenLogProbsMatchGreedyGoldens) {

@@ -83,6 +83,14 @@ class Qwen2VL {
   /// Teacher-forced forward without a cache: final hidden states [B, L, hidden]. Keeps autograd (training path).
   at::Tensor forward(const MultimodalInputs& inputs, ForwardTrace* trace = nullptr) const;
 
+  /// forward() for G rows that begin with the same `prompt_length` tokens and the same pictures (a GRPO group:
+  /// one prompt, G completions; each row's images / videos given once per row, as SampleEncoder stacks them): the
+  /// prompt, vision tower included, runs once and the rows' remaining tokens attend to it
+  /// (TextDecoder::forward_shared_prefix). Returns [G, L, hidden] equal to forward(rows) to float32 rounding
+  /// wherever a row's attention_mask is 1; the prompt's states are shared (expanded). vsr::Error when the rows do
+  /// not share the prompt, or when it has padding.
+  at::Tensor forward_shared_prompt(const MultimodalInputs& rows, std::int64_t prompt_length) const;
+
   /// A cache for `batch` rows and `capacity` positions in the model's dtype and device.
   KvCache new_cache(std::int64_t batch, std::int64_t capacity) const;
   /// Prefill: runs the prompt batch into an empty cache of the same batch size (stores its rope deltas) and returns

@@ -48,6 +48,17 @@ class TextDecoder {
   at::Tensor forward(const at::Tensor& inputs_embeds, const at::Tensor& position_ids, const at::Tensor& attention_mask,
                      KvCache* cache = nullptr, TextTrace* trace = nullptr) const;
 
+  /// The teacher-forced pass of G rows that share a prefix (a GRPO group: one prompt, G completions): the prefix
+  /// `prefix_embeds` [1, P, hidden] at `prefix_positions` [3, 1, P] runs once, and the rows' own positions
+  /// `rows_embeds` [G, C, hidden] at `rows_positions` [3, G, C] attend to the prefix's keys and values (expanded,
+  /// so every row's gradient reaches the prefix) and causally to themselves. Returns the final hidden states of the
+  /// prefix [1, P, hidden] and of the rows [G, C, hidden]: forward() on the G concatenated rows gives the same
+  /// values (to float32 rounding) at P + C times the prefix's cost. Keeps autograd; no padding inside the prefix.
+  std::pair<at::Tensor, at::Tensor> forward_shared_prefix(const at::Tensor& prefix_embeds,
+                                                          const at::Tensor& prefix_positions,
+                                                          const at::Tensor& rows_embeds,
+                                                          const at::Tensor& rows_positions) const;
+
   /// lm_head on hidden states [..., hidden] -> float32 logits [..., vocab]. Apply it to selected positions only.
   at::Tensor logits(const at::Tensor& hidden) const;
 
@@ -77,8 +88,14 @@ class TextDecoder {
   double eps_, theta_;
   std::vector<std::int64_t> mrope_section_;
   bool tied_;
+  struct Qkv {
+    at::Tensor q, k, v;  // [B, heads or kv_heads, L, head_dim], M-RoPE applied to q and k
+  };
+  Qkv project(const DecoderLayer& layer, const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin) const;
+  at::Tensor attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& allowed) const;
   at::Tensor attention(const DecoderLayer& layer, std::int64_t index, const at::Tensor& x, const at::Tensor& cos,
                        const at::Tensor& sin, const at::Tensor& allowed, KvCache* cache) const;
+  at::Tensor mlp(const DecoderLayer& layer, const at::Tensor& h) const;
 };
 
 }  // namespace vsr::model

@@ -27,7 +27,7 @@ struct RuntimeOptions {
   }
 };
 
-/// Applies the options: tunes the allocator (keep_freed_memory), sets LibTorch's thread count and global seed;
+/// Applies the options: tunes the allocators (keep_freed_memory, cache_large_cpu_blocks), sets LibTorch's thread count and global seed;
 /// checks that the device exists (a clear vsr::Error if CUDA is asked for in a CPU build or when no GPU is visible).
 void apply_runtime(const RuntimeOptions& options);
 
@@ -35,6 +35,13 @@ void apply_runtime(const RuntimeOptions& options);
 /// steps): blocks up to 32 MB come from the heap and up to 1 GB of freed heap is kept, so a re-allocation does not
 /// page-fault fresh memory (see docs/performance.md). Idempotent; a no-op off glibc.
 void keep_freed_memory();
+
+/// Installs a CPU allocator for LibTorch that serves blocks of 4 MB and more from whole 2 MB pages (transparent huge
+/// pages asked for) and keeps freed ones for the next request of the same size, up to a quarter of the RAM or 4 GB
+/// (VSR_CPU_BLOCK_CACHE_MB overrides; 0 turns it off). A training or log-probs pass allocates the same [rows, vocab]
+/// logits and [vocab, hidden] gradients every step, beyond glibc's 32 MB heap limit: without it each one is a fresh
+/// mmap whose page faults cost a fifth of the pass (see docs/performance.md). Idempotent; called by apply_runtime.
+void cache_large_cpu_blocks();
 
 /// Number of intra-op threads LibTorch will use now.
 int current_threads();

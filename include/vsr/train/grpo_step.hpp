@@ -24,6 +24,7 @@ namespace vsr::train {
 /// The rollouts of one micro-batch, scored and ready for the loss.
 struct GrpoMicroBatch {
   model::CompletionBatch batch;  ///< prompt + completion rows, G per question, groups consecutive
+  std::vector<model::CompletionBatch> groups;  ///< the per-question batches `batch` stacks (shared-prompt passes)
   algo::GroupAdvantages advantages;  ///< per row
   at::Tensor ref_logp;           ///< reference log-probs (undefined without KL)
   at::Tensor old_logp;           ///< log-probs before the first update (undefined when mu = 1)
@@ -42,7 +43,7 @@ class GrpoSteps {
     double loss = 0.0, policy = 0.0, kl_mean = 0.0, clip = 0.0, clip_low = 0.0, clip_high = 0.0, ratio = 0.0;
     bool finite = true;
     for (auto& mb : buffer_) {
-      const at::Tensor logp = s.logprobs(mb.batch, true);
+      const at::Tensor logp = s.logprobs(mb.batch, true, mb.groups);
       algo::GrpoBatch batch{logp, mb.old_logp, mb.ref_logp, mb.advantages.advantages.to(logp.device()), mb.batch.mask};
       const auto out = grpo.loss(batch, kl);
       finite = finite && std::isfinite(out.stats.loss);
@@ -107,14 +108,15 @@ class GrpoSteps {
       }
       GrpoMicroBatch mb;
       mb.batch = s.encoder().stack(rows);
+      mb.groups = std::move(rows);
       mb.advantages = grpo.advantages(at::tensor(totals, at::kFloat));
       const double n_groups = static_cast<double>(totals.size()) / static_cast<double>(G);
       zero_std += mb.advantages.zero_std_fraction * n_groups;
       group_std += mb.advantages.reward_std_mean * n_groups;
       groups += static_cast<std::int64_t>(n_groups);
       mb.share = loss_share(s, grpo, mb.batch.mask);
-      if constexpr (K::kNeedsReference) mb.ref_logp = s.reference_logprobs(mb.batch);
-      if (grpo.options.iterations > 1) mb.old_logp = s.logprobs(mb.batch, false);
+      if constexpr (K::kNeedsReference) mb.ref_logp = s.reference_logprobs(mb.batch, mb.groups);
+      if (grpo.options.iterations > 1) mb.old_logp = s.logprobs(mb.batch, false, mb.groups);
       buffer_.push_back(std::move(mb));
     }
     StepStats r;

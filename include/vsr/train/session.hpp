@@ -136,10 +136,15 @@ class Session {
   /// adapters on, dropout off, no autograd.
   RolloutGroup rollout(const data::Sample& sample, const std::string& text, std::int64_t group_size);
   /// Token log-probs [B, L] of the batch's rows (0 outside batch.mask): with autograd and adapter dropout when
-  /// `train` is true (the policy being optimised), without either otherwise.
-  at::Tensor logprobs(const model::CompletionBatch& batch, bool train);
+  /// `train` is true (the policy being optimised), without either otherwise. `groups`, when given, are the batches
+  /// `batch` was stacked from, one per prompt (SampleEncoder::with_completions): each group's prompt and pictures
+  /// then run once (Qwen2VL::forward_shared_prompt) instead of once per row. That needs the rows of a group to see
+  /// the same prompt, so it is used when no adapter dropout applies (`train` false, or lora.dropout 0).
+  at::Tensor logprobs(const model::CompletionBatch& batch, bool train,
+                      std::span<const model::CompletionBatch> groups = {});
   /// Token log-probs [B, L] under the reference policy: the same model with its adapters off, no autograd.
-  at::Tensor reference_logprobs(const model::CompletionBatch& batch);
+  at::Tensor reference_logprobs(const model::CompletionBatch& batch,
+                                std::span<const model::CompletionBatch> groups = {});
   /// Backpropagates `loss` scaled by 1 / train.grad_accum (gradients accumulate into the adapters).
   void backward(const at::Tensor& loss);
   /// Ends an optimizer step: clips the gradient norm, skips the update when `loss_finite` is false or a gradient
