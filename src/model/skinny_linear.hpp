@@ -1,8 +1,9 @@
 #pragma once
 // Private to src/model: y = x W^T + b for the few-row inputs of KV-cached decoding (one row per sequence, e.g. the
 // 14 rollouts of a GRPO group), where BLAS packs the whole weight for each call and runs far below the machine's
-// memory bandwidth. Streams each weight row once against all input rows held in registers (AVX-512 FMA; picked at run
-// time; on AMX CPUs the bfloat16-exact weights go to amx_linear.hpp). Same operation as at::linear, summed in a
+// memory bandwidth. Float32 weights: each weight row streamed once against all input rows held in registers.
+// Bfloat16-exact weights: an exact bfloat16 copy in panels of 32 output columns against broadcast inputs (AVX-512
+// FMA; picked at run time; on AMX CPUs these weights go to amx_linear.hpp). Same operation as at::linear, summed in a
 // different order (float32 rounding differences only).
 
 #include <ATen/core/Tensor.h>

@@ -10,7 +10,8 @@ namespace vsr::model {
 /// The few-row linear kernels, fastest last.
 enum class FewRowKernel {
   kAten,     ///< at::linear (BLAS): CPUs without AVX-512, or inputs the fast kernels do not take
-  kAvx512,   ///< each weight row streamed once against every input row held in AVX-512 registers
+  kAvx512,   ///< AVX-512: bfloat16-exact weights as 32-column panels against broadcast inputs, float32 weights
+             ///< streamed row by row against every input row held in registers
   kAmxBf16,  ///< Intel AMX tiles on bfloat16-exact weights, the input split into three exact bfloat16 parts
 };
 
