@@ -74,7 +74,7 @@ void room_size(Context& c, std::vector<Sample>& out) {
   std::vector<geometry::Point2> xy;
   xy.reserve(c.scene.mesh.vertices.size());
   for (const auto& v : c.scene.mesh.vertices) xy.push_back({v[0], v[1]});
-  const double area = geometry::alpha_shape_area_cgal(xy, c.options.room_alpha_squared);
+  const double area = geometry::alpha_shape_area(xy, c.options.room_alpha_squared);
   const std::string answer = one_decimal(area);
   if (answer == "0.0") return;
   out.push_back(c.make("room_size_estimation",

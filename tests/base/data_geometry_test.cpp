@@ -1,4 +1,5 @@
 // Planar geometry and nearest-point tests with hand-computed answers.
+#include "vsr/data/synth.hpp"
 #include "vsr/geometry/nearest.hpp"
 #include "vsr/geometry/planar.hpp"
 
@@ -89,6 +90,23 @@ TEST(Geometry, FastAlphaShapeAreaEqualsCgalAlphaShape2) {
       if (trial % 2 == 0 || x < 1.5 || y < 1.0) pts.push_back({x, y});  // odd trials: an L-shaped cloud
     }
     for (double alpha : {0.001, 0.01, 0.04, 1.0}) EXPECT_NEAR(alpha_shape_area(pts, alpha), alpha_shape_area_cgal(pts, alpha), 1e-9);
+  }
+}
+
+// The question builder's room size (alpha_shape_area) against CGAL's Alpha_shape_2 on the floor projection of whole
+// synthetic ScanNet-size rooms (3 cm tessellation, rectangular and L-shaped, many cocircular grid points).
+TEST(Geometry, RoomSizeAreaEqualsCgalAlphaShape2OnSyntheticRooms) {
+  vsr::data::SynthOptions so;
+  so.mesh_spacing = 0.03;
+  so.write_video = false;
+  for (int index = 0; index < 3; ++index) {
+    const auto scene = vsr::data::make_synthetic_scene(7, index, so);
+    std::vector<Point2> xy;
+    for (const auto& v : scene.files.mesh.vertices) xy.push_back({v[0], v[1]});
+    ASSERT_GT(xy.size(), 10000u);
+    const double want = alpha_shape_area_cgal(xy, 0.04);
+    EXPECT_GT(want, 5.0) << scene.name;
+    EXPECT_NEAR(alpha_shape_area(xy, 0.04), want, 1e-9 * want) << scene.name;
   }
 }
 

@@ -39,13 +39,15 @@ Rect min_area_rect(std::span<const Point2> points);
 /// The area of the alpha shape of `points` with squared radius `alpha_squared`, REGULARIZED mode, computed with
 /// CGAL's Alpha_shape_2: the sum of the areas of the shape's INTERIOR faces (Delaunay triangles whose squared
 /// circumradius is <= alpha). `alphashape(points, 5)` in Python corresponds to alpha_squared = 0.04. The reference
-/// definition; slower than alpha_shape_area.
+/// definition, which the tests hold alpha_shape_area to; slower (Alpha_shape_2 also builds the edge and vertex
+/// interval maps and the alpha spectrum, which an area at one alpha does not read).
 double alpha_shape_area_cgal(std::span<const Point2> points, double alpha_squared = 0.04);
 
 /// The same area as alpha_shape_area_cgal, computed directly on CGAL's Delaunay_triangulation_2 with the same
 /// face rule (Alpha_shape_2::classify: INTERIOR iff squared circumradius <= alpha; regularisation only removes
 /// singular edges and vertices, which have no area), after dropping exact duplicate points. About 4x faster; the
-/// tests check both agree.
+/// tests check both agree, on random clouds, grids and synthetic ScanNet-size rooms. The room size of the question
+/// builder (data/qa).
 double alpha_shape_area(std::span<const Point2> points, double alpha_squared = 0.04);
 
 }  // namespace vsr::geometry
