@@ -32,8 +32,11 @@
 
 #include <functional>
 #include <tuple>
-#include <variant>
+#include <typeindex>
+#include <typeinfo>
 #include <type_traits>
+#include <utility>
+#include <variant>
 #include <vector>
 
 namespace vsr {
@@ -72,6 +75,8 @@ class Experiment {
       auto& weights = cfg.add<RewardWeights>();
       appliers_.push_back([this, &weights] { reward.weights = weights.values; });
       std::apply([&](auto&... part) { (add_part_options(cfg, part), ...); }, reward.parts);
+    } else if constexpr (A::kUsesRollouts) {
+      add_part_options(cfg, reward);
     }
   }
   /// Copies the parsed option values into the policies.
@@ -114,12 +119,28 @@ class Experiment {
     RewardWeights() { this->names = R::kNames; }
   };
 
+  /// Registers a reward component's options (its `options` member) and copies them in on apply(), after their
+  /// `validate()` when they have one.
   template <class Part>
   void add_part_options(Config& cfg, Part& part) {
     if constexpr (requires { part.options; Part{}.options.describe(std::declval<OptionSet&>()); }) {
-      auto& options = cfg.add<std::remove_cvref_t<decltype(part.options)>>();
-      appliers_.push_back([&part, &options] { part.options = options; });
+      auto& options = part_options<std::remove_cvref_t<decltype(part.options)>>(cfg);
+      appliers_.push_back([&part, &options] {
+        if constexpr (requires { options.validate(); }) options.validate();
+        part.options = options;
+      });
     }
+  }
+
+  /// The options struct O registered on `cfg` once, however many components hold one (reward::Accuracy and
+  /// reward::Mra share [reward] answer_rule).
+  template <class O>
+  O& part_options(Config& cfg) {
+    for (const auto& [type, options] : part_options_)
+      if (type == std::type_index(typeid(O))) return *static_cast<O*>(options);
+    O& options = cfg.add<O>();
+    part_options_.emplace_back(std::type_index(typeid(O)), &options);
+    return options;
   }
 
   train::StepStats step(train::Session& s) {
@@ -134,6 +155,7 @@ class Experiment {
   }
 
   std::vector<std::function<void()>> appliers_;
+  std::vector<std::pair<std::type_index, void*>> part_options_;  ///< components' options structs, one per type
   [[no_unique_address]] std::conditional_t<std::is_same_v<A, algo::Grpo>, train::GrpoSteps<P, R, K>, std::monostate> grpo_{};
   [[no_unique_address]] std::conditional_t<std::is_same_v<A, algo::Sft>, train::SftSteps<P>, std::monostate> sft_{};
   [[no_unique_address]] std::conditional_t<std::is_same_v<A, algo::Dpo>, train::DpoSteps<P>, std::monostate> dpo_{};

@@ -266,7 +266,7 @@ int run_rollouts(const Common& c, const fs::path& model_dir, const fs::path& cas
         auto single = model.new_cache(1, L + kNew);
         (void)model.prefill(one, single);
         auto cache = single.repeat_rows(kGroup);
-        at::Tensor tok = at::full({kGroup}, 151643, at::kLong);
+        at::Tensor tok = at::full({kGroup}, so.pad_id, at::kLong);
         for (std::int64_t s = 0; s + 1 < kNew; ++s) {
           const at::Tensor logits = model.logits_at(model.decode_step(tok, cache));
           tok = logits.argmax(-1);
@@ -294,7 +294,9 @@ int run_logprobs(const Common& c, const fs::path& model_dir, const fs::path& cas
   auto in = replicate(one, kGroup);
   const std::int64_t L = one.input_ids.size(1);
   auto g = vsr::model::make_generator(1234, at::kCPU);
-  const at::Tensor comp = at::randint(0, 151643, {kGroup, kNew}, g, at::TensorOptions().dtype(at::kLong));
+  // Ordinary text tokens: the ids below the first special token (Qwen2's <|endoftext|>, the config's bos_token_id).
+  const std::int64_t text_tokens = model.config().bos_token_id.value_or(model.config().vocab_size);
+  const at::Tensor comp = at::randint(0, text_tokens, {kGroup, kNew}, g, at::TensorOptions().dtype(at::kLong));
   in.input_ids = at::cat({in.input_ids, comp}, 1);
   in.attention_mask = at::ones_like(in.input_ids);
   at::Tensor mask = at::zeros_like(in.input_ids);

@@ -2,24 +2,13 @@
 #include "vsr/core/data_order.hpp"
 
 #include "vsr/core/error.hpp"
+#include "vsr/core/splitmix64.hpp"
 
 #include <numeric>
 #include <string>
 #include <utility>
 
 namespace vsr {
-
-namespace {
-
-/// SplitMix64 (Steele, Lea, Flood 2014): a tiny, fully specified generator.
-std::uint64_t splitmix64(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-}  // namespace
 
 DataOrder::DataOrder(std::int64_t size, std::uint64_t seed, int rank, int world_size)
     : size_(size), seed_(seed), rank_(rank), world_size_(world_size) {

@@ -70,11 +70,15 @@ std::optional<double> first_number(std::string_view text) {
   return std::strtod(std::string(text.substr(begin, end - begin)).c_str(), nullptr);
 }
 
+double relative_accuracy(double p, double g) {
+  if (!(p > 0) || !(g > 0)) return 0.0;
+  return std::max(0.0, 1.0 - std::abs(p - g) / std::min(p, g));
+}
+
 double numeric_accuracy(std::string_view answer, std::string_view ground_truth) {
   const auto p = first_number(answer);
   const auto g = first_number(ground_truth);
-  if (!p || !g || !(*p > 0) || !(*g > 0)) return 0.0;
-  return std::max(0.0, 1.0 - std::abs(*p - *g) / std::min(*p, *g));
+  return p && g ? relative_accuracy(*p, *g) : 0.0;
 }
 
 double choice_accuracy(std::string_view answer, std::string_view ground_truth) {

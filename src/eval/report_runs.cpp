@@ -1,4 +1,5 @@
-// Reading run folders for `vsr report`: run.json, metrics.csv, eval/<mode>/aggregate.json; the results table.
+// Reading run folders for `vsr report`: run.json, metrics.csv, eval/<mode>/{aggregate.json,scores.jsonl}; the results
+// table.
 #include "vsr/core/error.hpp"
 #include "vsr/core/metrics_log.hpp"
 #include "vsr/core/run_dir.hpp"
@@ -74,6 +75,8 @@ RunInfo read_run(const fs::path& dir) {
       auto j = read_json(agg);
       if (!j.is_object()) fail(agg.string(), "", "expected a JSON object");
       r.evals[entry.path().filename().string()] = std::move(j);
+      if (fs::exists(entry.path() / "scores.jsonl"))
+        r.score_files[entry.path().filename().string()] = entry.path() / "scores.jsonl";
     }
   }
   return r;

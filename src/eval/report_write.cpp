@@ -1,4 +1,4 @@
-// `vsr report` output: report.md and the gnuplot figures.
+// `vsr report` output: report.md, bootstrap.json and the gnuplot figures.
 #include "vsr/core/error.hpp"
 #include "vsr/core/run_dir.hpp"
 #include "vsr/eval/report.hpp"
@@ -102,6 +102,8 @@ ReportResult write_report(std::span<const fs::path> run_dirs, const fs::path& ou
   for (auto& r : runs)
     if (seen[r.label] > 1) r.label += " (" + r.dir.filename().string() + ")";
 
+  auto intervals = bootstrap_report(runs, options);  // before any output: a bad scores.jsonl or baseline stops here
+
   fs::create_directories(out);
   ReportResult result;
   const auto plots = report_plots(runs);
@@ -110,6 +112,10 @@ ReportResult write_report(std::span<const fs::path> run_dirs, const fs::path& ou
   std::string md = "# vsr report\n\n## VSI-Bench results\n\n";
   md += "Scores x100 (official VSI-Bench scorer); Avg. = mean over the task columns present.\n\n";
   md += results_table(runs);
+  if (!intervals.markdown.empty()) md += "\n" + intervals.markdown;
+  result.notes = std::move(intervals.notes);
+  result.bootstrap = out / "bootstrap.json";
+  write_file_atomic(result.bootstrap, intervals.json.dump(2) + "\n");
   md += "\n## Runs\n\n";
   std::vector<std::vector<std::string>> rows;
   for (const auto& r : runs)

@@ -26,9 +26,9 @@ const nlohmann::json* find_value(const nlohmann::json& aggregate, std::string_vi
   return nullptr;
 }
 
-/// A number ("35.4", "-2", ".5"); "-" alone is a missing value, not a number.
+/// A number ("35.4", "-2", "+1.5", ".5"); "-" alone is a missing value, not a number.
 bool number_cell(const std::string& s) {
-  const std::size_t i = s.size() > 1 && s[0] == '-' ? 1 : 0;
+  const std::size_t i = s.size() > 1 && (s[0] == '-' || s[0] == '+') ? 1 : 0;
   return i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.');
 }
 

@@ -1,8 +1,11 @@
-// VSI-Bench evaluation of samples: prompt text (mode instruction or official post-prompt) and scoring of answers.
+// VSI-Bench evaluation of samples: prompt text (mode instruction or official post-prompt), scoring of answers and
+// the accuracy rewards' reading of answers (AnswerRule).
 #include "vsr/eval/vsi_eval.hpp"
 
 #include "vsr/core/error.hpp"
 #include "vsr/eval/answer_format.hpp"
+
+#include <cmath>
 
 namespace vsr::eval {
 
@@ -41,10 +44,36 @@ RecordScore score_sample(const data::Sample& sample, const std::string& predicti
     s.id = sample.id;
     s.question_type = sample.question_type;
     s.metric = std::string(kAccuracyMetric);
-    s.score = choice_accuracy(prediction, sample.ground_truth);
+    s.score = choice_score(sample, prediction);
     return s;
   }
   return score_record(to_vsi_record(sample, prediction), zero_truth);
+}
+
+AnswerRule parse_answer_rule(std::string_view value, std::string_view origin, std::string_view field) {
+  if (value == "benchmark") return AnswerRule::kBenchmark;
+  if (value == "lenient") return AnswerRule::kLenient;
+  fail(origin, field, "expected \"benchmark\" or \"lenient\", found " + quote(std::string(value)));
+}
+
+double choice_score(const data::Sample& sample, std::string_view answer, AnswerRule rule) {
+  if (rule == AnswerRule::kBenchmark && !sample.options.empty()) return mca_score(answer, sample.ground_truth);
+  return choice_accuracy(answer, sample.ground_truth);
+}
+
+double accuracy_reward(const data::Sample& sample, std::string_view answer, AnswerRule rule) {
+  if (data::answer_kind(sample.question_type) != data::AnswerKind::Numeric) return choice_score(sample, answer, rule);
+  if (rule == AnswerRule::kLenient) return numeric_accuracy(answer, sample.ground_truth);
+  const auto p = na_prediction_value(answer), g = python_float(sample.ground_truth);
+  return p && g ? relative_accuracy(*p, *g) : 0.0;
+}
+
+double mra_reward(const data::Sample& sample, std::string_view answer, AnswerRule rule) {
+  if (data::answer_kind(sample.question_type) != data::AnswerKind::Numeric) return choice_score(sample, answer, rule);
+  if (rule == AnswerRule::kBenchmark) return na_score(answer, sample.ground_truth).value_or(0.0);
+  const auto p = first_number(answer), g = first_number(sample.ground_truth);
+  if (!p || !g || *g == 0.0 || !std::isfinite(*p)) return 0.0;
+  return mean_relative_accuracy(*p, *g);
 }
 
 ZeroTruth parse_zero_truth(std::string_view value, std::string_view origin, std::string_view field) {

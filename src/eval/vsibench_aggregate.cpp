@@ -1,11 +1,13 @@
 // VSI-Bench aggregate (official vsibench_aggregate_results), with numpy's pairwise summation for the per-type means.
 #include "vsr/core/error.hpp"
+#include "vsr/eval/aggregate_values.hpp"
 #include "vsr/eval/vsibench.hpp"
 
 #include <fmt/format.h>
 
 #include <charconv>
 #include <map>
+#include <optional>
 #include <utility>
 
 namespace vsr::eval {
@@ -49,19 +51,15 @@ constexpr std::string_view kResultTypes[] = {
 
 }  // namespace
 
-nlohmann::ordered_json aggregate(std::span<const RecordScore> scores) {
-  if (scores.empty())
+AggregateValues aggregate_values(const std::map<std::string, std::vector<double>>& groups) {
+  if (groups.empty())
     fail("", "", "no scored records to aggregate (the official scorer raises KeyError 'question_type' here)");
-  // pandas groupby('question_type'): groups in sorted key order, records in input order within a group.
-  std::map<std::string, std::vector<double>> groups;
-  for (const auto& s : scores) {
-    if (!is_mca_type(s.question_type) && !is_na_type(s.question_type))
-      fail("", "record " + quote(s.id) + ": question_type",
-           "expected a VSI-Bench question type, found " + quote(s.question_type));
-    groups[s.question_type].push_back(s.score);
-  }
-  std::vector<std::pair<std::string, double>> output;  // the official `output` dict, insertion ordered
+  AggregateValues out;
+  auto& output = out.columns;  // the official `output` dict, insertion ordered
   for (const auto& [type, values] : groups) {
+    if (!is_mca_type(type) && !is_na_type(type))
+      fail("", "question_type", "expected a VSI-Bench question type, found " + quote(type));
+    if (values.empty()) fail("", "question_type " + quote(type), "no scores in the group");
     const std::string metric(is_mca_type(type) ? kAccuracyMetric : kMraMetric);
     output.emplace_back(type + "_" + metric, numpy_pairwise_sum(values.data(), values.size()) /
                                                  static_cast<double>(values.size()));
@@ -86,7 +84,24 @@ nlohmann::ordered_json aggregate(std::span<const RecordScore> scores) {
   }
   double total = 0.0;
   for (const auto& [key, value] : output) total += value;
-  const double overall = total / static_cast<double>(output.size());
+  out.overall = total / static_cast<double>(output.size());
+  return out;
+}
+
+nlohmann::ordered_json aggregate(std::span<const RecordScore> scores) {
+  if (scores.empty())
+    fail("", "", "no scored records to aggregate (the official scorer raises KeyError 'question_type' here)");
+  // pandas groupby('question_type'): groups in sorted key order, records in input order within a group.
+  std::map<std::string, std::vector<double>> groups;
+  for (const auto& s : scores) {
+    if (!is_mca_type(s.question_type) && !is_na_type(s.question_type))
+      fail("", "record " + quote(s.id) + ": question_type",
+           "expected a VSI-Bench question type, found " + quote(s.question_type));
+    groups[s.question_type].push_back(s.score);
+  }
+  const auto agg = aggregate_values(groups);
+  const auto& output = agg.columns;
+  const double overall = agg.overall;
 
   nlohmann::ordered_json result;
   result["overall"] = overall * 100.0;

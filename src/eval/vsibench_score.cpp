@@ -34,6 +34,22 @@ double mean_relative_accuracy(double pred, double gt) {
   return static_cast<double>(hits) / static_cast<double>(kMraThresholds.size());
 }
 
+std::optional<double> na_prediction_value(std::string_view prediction) {
+  return python_float(fuzzy_match(prediction));
+}
+
+double mca_score(std::string_view prediction, std::string_view ground_truth) {
+  return exact_match(fuzzy_match(prediction), ground_truth);
+}
+
+std::optional<double> na_score(std::string_view prediction, std::string_view ground_truth) {
+  const auto pred = na_prediction_value(prediction);
+  const auto gt = python_float(ground_truth);
+  if (!pred || !gt) return 0.0;  // official: TypeError on None -> WORST_CASE_FOR_METRICS
+  if (*gt == 0.0) return std::nullopt;  // official: ZeroDivisionError
+  return mean_relative_accuracy(*pred, *gt);
+}
+
 nlohmann::json VsiRecord::id_json() const {
   if (numeric_id) return nlohmann::json::parse(id);
   return id;
@@ -54,22 +70,15 @@ RecordScore score_record(const VsiRecord& record, ZeroTruth zero_truth) {
   if (!record.prediction) fail("", where, "no \"prediction\" to score");
   if (is_mca_type(record.question_type)) {
     out.metric = kAccuracyMetric;
-    out.score = exact_match(fuzzy_match(*record.prediction), record.ground_truth);
+    out.score = mca_score(*record.prediction, record.ground_truth);
   } else if (is_na_type(record.question_type)) {
     out.metric = kMraMetric;
-    const auto pred = python_float(fuzzy_match(*record.prediction));
-    const auto gt = python_float(record.ground_truth);
-    if (!pred || !gt) {
-      out.score = 0.0;  // official: TypeError on None -> WORST_CASE_FOR_METRICS
-    } else if (*gt == 0.0) {
-      if (zero_truth == ZeroTruth::kError)
-        fail("", where,
-             "ground truth " + quote(record.ground_truth) +
-                 " is zero: the official scorer raises ZeroDivisionError here (use --zero-truth=zero to score 0)");
-      out.score = 0.0;
-    } else {
-      out.score = mean_relative_accuracy(*pred, *gt);
-    }
+    const auto score = na_score(*record.prediction, record.ground_truth);
+    if (!score && zero_truth == ZeroTruth::kError)
+      fail("", where,
+           "ground truth " + quote(record.ground_truth) +
+               " is zero: the official scorer raises ZeroDivisionError here (use --zero-truth=zero to score 0)");
+    out.score = score.value_or(0.0);
   } else {
     fail("", where + ": question_type", "expected a VSI-Bench question type, found " + quote(record.question_type));
   }

@@ -46,7 +46,10 @@ Generation sample_group(const Qwen2VL& model, const MultimodalInputs& prompt, st
 
 SamplingOptions with_model_stops(SamplingOptions options, const Qwen2VL& model) {
   if (options.stop_ids.empty()) options.stop_ids = model.config().eos_token_ids;
-  if (model.config().pad_token_id) options.pad_id = *model.config().pad_token_id;
+  const auto& c = model.config();
+  if (c.pad_token_id) options.pad_id = *c.pad_token_id;
+  else if (options.pad_id < 0 && c.bos_token_id) options.pad_id = *c.bos_token_id;
+  else if (options.pad_id < 0 && !options.stop_ids.empty()) options.pad_id = options.stop_ids.front();
   return options;
 }
 

@@ -27,6 +27,7 @@ void check_options(const SamplingOptions& o) {
   if (o.max_new_tokens < 1) fail("<config>", "sampling.max_new_tokens", "expected a positive count");
   if (o.min_new_tokens < 0 || o.min_new_tokens > o.max_new_tokens)
     fail("<config>", "sampling.min_new_tokens", "expected a count between 0 and max_new_tokens");
+  if (o.pad_id < 0) fail("<config>", "sampling.pad_id", "expected a padding id (with_model_stops takes the model's)");
 }
 
 /// One categorical draw per row of `probs` [B, V] (float32 CPU, rows summing to ~1, zeros allowed) by inversion: a

@@ -50,28 +50,8 @@ bool rewritten(const fs::path& file) {
 
 }  // namespace
 
-ExportReport export_checkpoint(const fs::path& model_dir, const fs::path& adapter_dir, const fs::path& out_dir,
-                               const ExportOptions& options) {
-  if (!fs::is_directory(model_dir)) fail(model_dir.string(), "", "expected a checkpoint folder");
-  if (same_folder(out_dir, model_dir)) fail(out_dir.string(), "--out", "must differ from the model folder");
-  if (!adapter_dir.empty() && same_folder(out_dir, adapter_dir))
-    fail(out_dir.string(), "--out", "must differ from the adapter folder");
-  if (options.merge && adapter_dir.empty()) fail("<command line>", "--merge", "needs an adapter (--adapter DIR)");
-  if (options.dtype != io::DType::BF16 && options.dtype != io::DType::F16 && options.dtype != io::DType::F32)
-    fail("<command line>", "--dtype", "expected bf16, f16 or f32");
-
-  model::Qwen2VL model = model::Qwen2VL::from_pretrained(model_dir, at::kFloat);
-  std::optional<LoraAdapters> adapters;
-  ExportReport report;
-  if (!adapter_dir.empty()) {
-    adapters.emplace(LoraAdapters::from_pretrained(model, adapter_dir));
-    report.adapter_modules = adapters->module_names().size();
-  }
-  if (options.merge) {
-    adapters->merge_adapter();
-    report.merged = true;
-  }
-
+void save_model_folder(model::Qwen2VL& model, LoraAdapters* adapters, const fs::path& model_dir,
+                       const fs::path& out_dir, const ExportOptions& options, ExportReport& report) {
   fs::create_directories(out_dir);
   // config.json: the model's own, keys sorted as save_pretrained writes them, with the new torch_dtype.
   const fs::path config_path = model_dir / "config.json";
@@ -95,13 +75,38 @@ ExportReport export_checkpoint(const fs::path& model_dir, const fs::path& adapte
   report.tensors = writer.entries().size();
   report.bytes = writer.data_bytes();
   io::write_sharded(out_dir, writer, options.max_shard_bytes, "model");
-  if (adapters && adapters->attached()) adapters->save_adapter(out_dir, io::DType::F32);
+  if (adapters != nullptr && adapters->attached()) adapters->save_adapter(out_dir, io::DType::F32);
 
   for (const auto& entry : fs::directory_iterator(model_dir)) {
     if (!entry.is_regular_file() || rewritten(entry.path())) continue;
     fs::copy_file(entry.path(), out_dir / entry.path().filename(), fs::copy_options::overwrite_existing);
     report.copied.push_back(entry.path().filename());
   }
+}
+
+ExportReport export_checkpoint(const fs::path& model_dir, const fs::path& adapter_dir, const fs::path& out_dir,
+                               const ExportOptions& options) {
+  if (!fs::is_directory(model_dir)) fail(model_dir.string(), "", "expected a checkpoint folder");
+  if (same_folder(out_dir, model_dir)) fail(out_dir.string(), "--out", "must differ from the model folder");
+  if (!adapter_dir.empty() && same_folder(out_dir, adapter_dir))
+    fail(out_dir.string(), "--out", "must differ from the adapter folder");
+  if (options.merge && adapter_dir.empty()) fail("<command line>", "--merge", "needs an adapter (--adapter DIR)");
+  if (options.dtype != io::DType::BF16 && options.dtype != io::DType::F16 && options.dtype != io::DType::F32)
+    fail("<command line>", "--dtype", "expected bf16, f16 or f32");
+
+  model::Qwen2VL model = model::Qwen2VL::from_pretrained(model_dir, at::kFloat);
+  std::optional<LoraAdapters> adapters;
+  ExportReport report;
+  if (!adapter_dir.empty()) {
+    adapters.emplace(LoraAdapters::from_pretrained(model, adapter_dir));
+    report.adapter_modules = adapters->module_names().size();
+  }
+  if (options.merge) {
+    adapters->merge_adapter();
+    report.merged = true;
+  }
+
+  save_model_folder(model, adapters ? &*adapters : nullptr, model_dir, out_dir, options, report);
   return report;
 }
 

@@ -26,7 +26,9 @@ void TrainOptions::describe(OptionSet& set) {
       .add("keep_checkpoints", keep_checkpoints, "newest checkpoints kept")
       .add("eval_every", eval_every, "steps between evaluations on --eval (0 = none)")
       .add("early_stop_patience", early_stop_patience, "stop after this many evaluations without improvement (0 = never)")
-      .add("crash_after_step", crash_after_step, "testing aid: exit abruptly right after this step (0 = off)");
+      .add("crash_after_step", crash_after_step, "testing aid: exit abruptly right after this step (0 = off)")
+      .add("full_weights", full_weights,
+           "also train every base weight, not only LoRA (toy bases from random weights); writes OUT/model");
 }
 
 void TrainOptions::validate(const std::string& origin) const {
@@ -37,6 +39,8 @@ void TrainOptions::validate(const std::string& origin) const {
   if (schedule != "constant" && schedule != "cosine" && schedule != "linear")
     fail(origin, "train.schedule", "expected constant, cosine or linear, got " + quote(schedule));
   if (warmup_steps < 0) fail(origin, "train.warmup_steps", "expected >= 0");
+  if (full_weights && checkpoint_every != 0)
+    fail(origin, "train.checkpoint_every", "expected 0 with train.full_weights (checkpoints hold adapters only)");
   if (min_lr_ratio < 0.0 || min_lr_ratio > 1.0) fail(origin, "train.min_lr_ratio", "expected a value in [0, 1]");
   if (adam_beta1 < 0.0 || adam_beta1 >= 1.0) fail(origin, "train.adam_beta1", "expected a value in [0, 1)");
   if (adam_beta2 < 0.0 || adam_beta2 >= 1.0) fail(origin, "train.adam_beta2", "expected a value in [0, 1)");

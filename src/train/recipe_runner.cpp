@@ -7,6 +7,7 @@
 #include "vsr/core/error.hpp"
 #include "vsr/eval/report.hpp"
 #include "vsr/kl/options.hpp"
+#include "vsr/reward/answer_options.hpp"
 #include "vsr/reward/length.hpp"
 #include "vsr/model/sampler.hpp"
 #include "vsr/runtime/runtime.hpp"
@@ -37,6 +38,7 @@ void accept_recipe_sections(Config& cfg) {
   cfg.add_if_absent<algo::DpoOptions>("dpo.beta");
   cfg.add_if_absent<kl::KlOptions>("kl.beta");
   cfg.add_if_absent<reward::LengthOptions>("length.target_words");
+  cfg.add_if_absent<reward::AnswerOptions>("reward.answer_rule");
 }
 
 int run_recipe(int argc, char** argv, const fs::path& default_config, const RecipeHooks& hooks) {

@@ -1,6 +1,8 @@
 // The trainer's compiled core: loading, rollouts, teacher-forced log-probs, AdamW updates, checkpoints, resume.
 #include "vsr/train/session.hpp"
 
+#include "vsr/train/export.hpp"
+
 #include "vsr/core/error.hpp"
 #include "vsr/data/records.hpp"
 #include "vsr/model/generation.hpp"
@@ -112,12 +114,16 @@ Session::Session(const RunArguments& args, const RuntimeOptions& runtime, const 
     adapters_.emplace(LoraAdapters::create(*model_, lora_options));
   }
   impl_->sampling = model::with_model_stops(sampling, *model_);
-  if (model_->config().pad_token_id) impl_->sampling.pad_id = *model_->config().pad_token_id;
   const auto& mc = model_->config();
   impl_->sampling.suppress_ids = {mc.image_token_id, mc.video_token_id, mc.vision_start_token_id,
                                   mc.vision_end_token_id, mc.vision_token_id};
+  std::vector<at::Tensor> trained = adapters_->parameters();
+  if (train_.full_weights) {
+    if (args.resume) fail("<command line>", "resume", "cannot resume a train.full_weights run (no base weights saved)");
+    for (auto& [name, weight] : model_->named_parameters()) trained.push_back(weight->set_requires_grad(true));
+  }
   impl_->optimizer = std::make_unique<AdamW>(
-      adapters_->parameters(),
+      trained,
       AdamWSettings{train_.adam_beta1, train_.adam_beta2, train_.adam_eps, train_.weight_decay});
   impl_->generator = model::make_generator(runtime.seed, impl_->device);
   impl_->order = std::make_unique<DataOrder>(static_cast<std::int64_t>(samples_.size()), runtime.seed, dist_->rank(),
@@ -322,6 +328,12 @@ fs::path Session::save_checkpoint() {
 void Session::finish() {
   if (!dist_->is_main()) return;
   adapters_->save_adapter(run_dir_.file("adapter"));
+  if (train_.full_weights) {
+    adapters_->merge_adapter();
+    ExportReport report;
+    save_model_folder(*model_, nullptr, args_.model, run_dir_.file("model"), ExportOptions{.dtype = io::DType::F32},
+                      report);
+  }
   metrics_->write_hdf5();
   impl_->run_info["status"] = "finished";
   impl_->run_info["steps_done"] = state_.step;

@@ -1,6 +1,9 @@
 // Tests of the prompt modes and rewards against hand-computed values (vsGRPO sections 3 and 4.2).
 #include "vsr/concepts.hpp"
+#include "vsr/core/config.hpp"
+#include "vsr/core/error.hpp"
 #include "vsr/eval/answer_format.hpp"
+#include "vsr/eval/vsi_eval.hpp"
 #include "vsr/prompt/observe.hpp"
 #include "vsr/prompt/think.hpp"
 #include "vsr/prompt/vanilla.hpp"
@@ -11,6 +14,9 @@
 #include "vsr/reward/sum.hpp"
 
 #include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
 
 using namespace vsr;
 
@@ -69,6 +75,18 @@ TEST(AnswerFormat, FirstNumberAndTrim) {
   EXPECT_EQ(eval::case_fold("STRASSE"), eval::case_fold("Straße"));
 }
 
+TEST(Rewards, RelativeAccuracyPaperRule) {
+  EXPECT_NEAR(eval::relative_accuracy(3, 4), 1.0 - 1.0 / 3.0, 1e-12);
+  EXPECT_NEAR(eval::relative_accuracy(2.5, 2), 0.75, 1e-12);
+  EXPECT_EQ(eval::relative_accuracy(4, 4), 1.0);
+  EXPECT_EQ(eval::relative_accuracy(8, 4), 0.0);
+  EXPECT_EQ(eval::relative_accuracy(-3, 3), 0.0);
+  EXPECT_EQ(eval::relative_accuracy(3, 0), 0.0);
+  EXPECT_EQ(eval::relative_accuracy(std::stod("nan"), 3), 0.0);
+  EXPECT_EQ(eval::relative_accuracy(std::stod("inf"), 3), 0.0);
+}
+
+// numeric_accuracy is the lenient reading (AnswerRule::kLenient): the first number anywhere.
 TEST(Rewards, NumericAccuracyPaperRule) {
   EXPECT_NEAR(eval::numeric_accuracy("3", "4"), 1.0 - 1.0 / 3.0, 1e-12);
   EXPECT_NEAR(eval::numeric_accuracy("4", "3"), 1.0 - 1.0 / 3.0, 1e-12);
@@ -135,4 +153,162 @@ TEST(Rewards, SumKeepsComponentsAndWeights) {
   s.question_type = "object_rel_distance";
   s.ground_truth = "sofa";
   EXPECT_EQ(reward::Accuracy{}(s, reward::read_completion(prompt::Vanilla{}, " Sofa")), 1.0);
+}
+
+namespace {
+
+data::Sample counting(std::string truth) {
+  data::Sample s;
+  s.id = "q";
+  s.question_type = "object_counting";
+  s.ground_truth = std::move(truth);
+  return s;
+}
+
+data::Sample lettered(std::string truth) {  // a VSI-Bench MCA record: options, ground truth a letter
+  data::Sample s;
+  s.id = "q";
+  s.question_type = "object_rel_direction_easy";
+  s.options = {"A. left", "B. sofa", "C. right"};
+  s.ground_truth = std::move(truth);
+  return s;
+}
+
+data::Sample entity(std::string truth) {  // a VSI-100k-style choice without options, ground truth an entity
+  data::Sample s;
+  s.id = "q";
+  s.question_type = "object_rel_distance";
+  s.ground_truth = std::move(truth);
+  return s;
+}
+
+/// The reward of a vanilla-mode output: the default reward, or with `[reward] answer_rule` set to `rule`.
+template <class R>
+double reward_of(const data::Sample& s, std::string_view output, const char* rule) {
+  R r;
+  if (rule) r.options.answer_rule = rule;
+  return r(s, reward::read_completion(prompt::Vanilla{}, output));
+}
+
+double accuracy(const data::Sample& s, std::string_view output, const char* rule = nullptr) {
+  return reward_of<reward::Accuracy>(s, output, rule);
+}
+
+double mra(const data::Sample& s, std::string_view output, const char* rule = nullptr) {
+  return reward_of<reward::Mra>(s, output, rule);
+}
+
+/// What vsr's evaluator scores for this output: the mode's extracted answer through eval::score_sample (official
+/// scorer for VSI-Bench records).
+double benchmark(const data::Sample& s, std::string_view output) {
+  const auto prediction = prompt::Vanilla{}.extract_answer(output);
+  return eval::score_sample(s, prediction.value_or(""), eval::ZeroTruth::kScoreZero).score;
+}
+
+}  // namespace
+
+TEST(Rewards, AccuracyReadsNumbersAsVsiBenchDoes) {
+  // The official scorer reads python float of the first space-separated word: none in these outputs.
+  EXPECT_EQ(accuracy(counting("2"), "2labelslabels"), 0.0);
+  EXPECT_EQ(benchmark(counting("2"), "2labelslabels"), 0.0);
+  EXPECT_EQ(accuracy(counting("3"), "about 3 m"), 0.0);
+  EXPECT_EQ(benchmark(counting("3"), "about 3 m"), 0.0);
+  EXPECT_EQ(accuracy(counting("3"), "<answer>3</answer>"), 0.0);
+  EXPECT_EQ(accuracy(counting("3"), "three"), 0.0);
+  EXPECT_EQ(accuracy(counting("4"), "4\u00a0m"), 0.0);  // only the ASCII space splits: "4\u00a0m" is not a float
+  // ... and these: the first word, trailing dots removed, is a float.
+  EXPECT_EQ(accuracy(counting("3"), "3 m"), 1.0);
+  EXPECT_EQ(accuracy(counting("3"), "3."), 1.0);
+  EXPECT_EQ(benchmark(counting("3"), "3."), 1.0);
+  // "2.5." -> 2.5 against 2: reward 1 - 0.5 / 2; the scorer's MRA: |2.5 - 2| / 2 = 0.25 passes 6 thresholds.
+  EXPECT_NEAR(accuracy(counting("2"), "2.5."), 0.75, 1e-12);
+  EXPECT_EQ(benchmark(counting("2"), "2.5."), 0.6);
+  EXPECT_EQ(accuracy(counting("10"), "1e1"), 1.0);  // Python float: exponents, underscores, Unicode digits
+  EXPECT_EQ(accuracy(counting("10"), "1_0"), 1.0);
+  EXPECT_EQ(accuracy(counting("12"), "\u0661\u0662"), 1.0);
+  EXPECT_NEAR(accuracy(counting("4"), "3 chairs"), 1.0 - 1.0 / 3.0, 1e-12);
+  EXPECT_EQ(accuracy(counting("3"), "-3"), 0.0);
+  EXPECT_EQ(accuracy(counting("0"), "0"), 0.0);  // the paper's rule needs both positive
+}
+
+TEST(Rewards, AccuracyReadsOptionLettersAsVsiBenchDoes) {
+  EXPECT_EQ(accuracy(lettered("B"), "B. sofa"), 1.0);
+  EXPECT_EQ(benchmark(lettered("B"), "B. sofa"), 1.0);
+  EXPECT_EQ(accuracy(lettered("B"), "sofa"), 0.0);
+  EXPECT_EQ(benchmark(lettered("B"), "sofa"), 0.0);
+  EXPECT_EQ(accuracy(lettered("B"), "b"), 1.0);
+  EXPECT_EQ(accuracy(lettered("B"), "B."), 1.0);
+  EXPECT_EQ(accuracy(lettered("B"), "(B)"), 0.0);
+  EXPECT_EQ(accuracy(lettered("B"), "Answer: B"), 0.0);
+  // Without options (ground truth an entity) the whole answer is matched, as vsr's evaluator scores it.
+  EXPECT_EQ(accuracy(entity("dining table"), "Dining Table"), 1.0);
+  EXPECT_EQ(benchmark(entity("dining table"), "Dining Table"), 1.0);
+  EXPECT_EQ(accuracy(entity("dining table"), "dining"), 0.0);
+}
+
+TEST(Rewards, RewardIsPositiveExactlyWhenTheBenchmarkScoreIs) {
+  struct Case {
+    data::Sample sample;
+    std::vector<std::string> outputs;
+  };
+  const std::vector<Case> cases = {
+      {counting("4"),
+       {"4", " 4\n", "4.", "4 chairs", "4labels", "4labelslabels", "about 4", "four", "<answer>4</answer>",
+        "4\u00a0chairs", "3", "5.", "6", "8", "0", "-4", "4e0", "4,0", "1_2", ""}},
+      {counting("2.5"), {"2.5", "2.5 m", "2.5m", "3", "2", "about 2.5", "2,5"}},
+      {lettered("B"), {"B", "b", "B.", "B. sofa", "B sofa", "sofa", "A", "(B)", "Answer: B", "B\nsofa", "BB", ""}},
+      {entity("dining table"), {"dining table", "Dining Table ", "dining", "table", "dining table.", "chair"}},
+  };
+  for (const auto& [sample, outputs] : cases) {
+    for (const auto& out : outputs) {
+      const double official = benchmark(sample, out);
+      EXPECT_EQ(accuracy(sample, out) > 0.0, official > 0.0)
+          << sample.question_type << " truth " << sample.ground_truth << " output \"" << out << "\"";
+      EXPECT_EQ(mra(sample, out), official) << sample.ground_truth << " output \"" << out << "\"";  // the same score
+    }
+  }
+}
+
+TEST(Rewards, AccuracyKeepsThePapersValueRuleWithinTheBenchmarksReading) {
+  // The reading is the benchmark's; the value stays vsGRPO's relative-error rule, which is not MRA: 1.8 for a truth
+  // of 1 earns 1 - 0.8 / 1 (MRA: a ratio of 0.8 passes no threshold), 1 for a truth of 2 earns 0 (MRA: 0.5 passes
+  // one). reward::Mra is the benchmark's own value.
+  EXPECT_NEAR(accuracy(counting("1"), "1.8"), 0.2, 1e-12);
+  EXPECT_EQ(benchmark(counting("1"), "1.8"), 0.0);
+  EXPECT_EQ(mra(counting("1"), "1.8"), 0.0);
+  EXPECT_EQ(accuracy(counting("2"), "1"), 0.0);
+  EXPECT_EQ(benchmark(counting("2"), "1"), 0.1);
+}
+
+TEST(Rewards, LenientRuleReadsTheFirstNumberAnywhere) {
+  EXPECT_EQ(accuracy(counting("2"), "2labelslabels", "lenient"), 1.0);
+  EXPECT_EQ(accuracy(counting("3"), "about 3 m", "lenient"), 1.0);
+  EXPECT_EQ(accuracy(counting("3"), "<answer>3</answer>", "lenient"), 1.0);
+  EXPECT_NEAR(accuracy(counting("2"), "about 2.5 meters", "lenient"), 0.75, 1e-12);
+  EXPECT_EQ(accuracy(counting("10"), "1e1", "lenient"), 0.0);  // first number 1
+  EXPECT_EQ(accuracy(lettered("B"), "B. sofa", "lenient"), 0.0);  // choices matched whole
+  EXPECT_EQ(accuracy(lettered("B"), " b ", "lenient"), 1.0);
+  EXPECT_EQ(accuracy(entity("dining table"), "Dining Table", "lenient"), 1.0);
+  EXPECT_NEAR(mra(counting("100"), "about 112 cm", "lenient"), 0.8, 1e-12);
+  EXPECT_EQ(mra(counting("100"), "about 112 cm"), 0.0);
+  EXPECT_EQ(mra(counting("0"), "1", "lenient"), 0.0);
+}
+
+TEST(Rewards, AnswerRuleIsTheRewardSectionsOption) {
+  Config cfg("t");
+  auto& options = cfg.add<reward::AnswerOptions>();
+  EXPECT_EQ(options.rule(), eval::AnswerRule::kBenchmark);  // the default
+  cfg.parse_ini("[reward]\nanswer_rule = lenient\n", "t.ini");
+  EXPECT_EQ(options.rule(), eval::AnswerRule::kLenient);
+  EXPECT_NE(cfg.resolved_ini().find("answer_rule = lenient"), std::string::npos) << cfg.resolved_ini();
+  reward::AnswerOptions bad;
+  bad.answer_rule = "first_number";
+  try {
+    bad.validate();
+    ADD_FAILURE() << "no error for answer_rule = first_number";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("reward.answer_rule"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(reward::Accuracy{}.options.rule(), eval::AnswerRule::kBenchmark);
+  EXPECT_EQ(reward::Mra{}.options.rule(), eval::AnswerRule::kBenchmark);
 }

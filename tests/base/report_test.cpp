@@ -1,10 +1,11 @@
-// `vsr report` on two fake run folders: the run folder contract, the exact results table, PNG figures from gnuplot,
-// and the report without gnuplot.
+// `vsr report` on fake run folders: the run folder contract, the exact results table, PNG figures from gnuplot, the
+// report without gnuplot, and the paired-bootstrap section (bootstrap.json, notes for runs left out, --baseline).
 #include "test_support.hpp"
 #include "vsr/core/error.hpp"
 #include "vsr/core/run_dir.hpp"
 #include "vsr/eval/report.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -122,6 +123,86 @@ TEST(Report, WithoutGnuplotTheMarkdownIsStillWritten) {
   const auto missing = vsr::test::run_cli("report " + (root / "nothing").string() + " --out " + (root / "o2").string());
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.err.find("run.json"), std::string::npos) << missing.err;
+}
+
+/// A run folder evaluated in vanilla mode on `n` questions of 5 types: scores.jsonl, and aggregate.json computed from
+/// it as `vsr eval` does. `lift` is added to every score (choice questions: right when lifted), `scores` false leaves
+/// out scores.jsonl.
+fs::path scored_run(const fs::path& root, const std::string& name, std::size_t n, double lift, bool scores = true) {
+  const fs::path dir = root / name, eval = dir / "eval" / "vanilla";
+  fs::create_directories(eval);
+  vsr::write_file_atomic(dir / "run.json", R"({"recipe": ")" + name + R"("})");
+  const char* types[] = {"object_counting", "route_planning", "object_rel_direction_easy", "object_rel_direction_medium",
+                         "object_rel_direction_hard"};
+  std::vector<RecordScore> records;
+  std::string text;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string type = types[i % 5];
+    const bool choice = is_mca_type(type);
+    const double base = choice ? double(i % 3 == 0) : double(i % 7) / 10;
+    records.push_back({"q" + std::to_string(i), false, type, std::string(choice ? kAccuracyMetric : kMraMetric),
+                       choice ? (lift > 0 ? 1.0 : base) : base + lift});
+    text += records.back().to_json().dump() + "\n";
+  }
+  if (scores) vsr::write_file_atomic(eval / "scores.jsonl", text);
+  vsr::write_file_atomic(eval / "aggregate.json", aggregate(records).dump(2));
+  return dir;
+}
+
+TEST(Report, PairedBootstrapSection) {
+  const auto root = vsr::test::temp_dir("report_bootstrap");
+  const auto base = scored_run(root, "base", 60, 0.0), tuned = scored_run(root, "tuned", 60, 0.2);
+  const auto unscored = scored_run(root, "unscored", 60, 0.1, false), partial = scored_run(root, "partial", 55, 0.1);
+  const auto out = root / "report";
+  const auto r = vsr::test::run_cli("report " + base.string() + " " + tuned.string() + " " + unscored.string() + " " +
+                                    partial.string() + " --gnuplot /nonexistent/gnuplot --resamples 500 --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("note: not compared: unscored (vanilla): no eval/vanilla/scores.jsonl\n"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("note: not compared: partial (vanilla): " + (partial / "eval/vanilla/scores.jsonl").string() +
+                       ": not the records of " + (base / "eval/vanilla/scores.jsonl").string() + " (55 records here, 60 there"),
+            std::string::npos) << r.err;
+  const std::string md = vsr::read_file(out / "report.md");
+  EXPECT_NE(md.find("## Held-out Avg. with 95% intervals (paired bootstrap over 60 questions, 500 resamples)\n"),
+            std::string::npos) << md;
+  EXPECT_NE(md.find("| Method | Eval mode | Avg. | 95% CI | Diff. vs baseline | 95% CI of diff. | P(diff <= 0) | Verdict |"),
+            std::string::npos) << md;
+  const auto j = nlohmann::json::parse(vsr::read_file(out / "bootstrap.json"));
+  EXPECT_EQ(j["baseline"], "base");
+  EXPECT_EQ(j["resamples"], 500);
+  const auto& v = j["modes"]["vanilla"];
+  EXPECT_EQ(v["records"], 60);
+  ASSERT_EQ(v["runs"].size(), 2u);
+  const auto official = nlohmann::json::parse(vsr::read_file(base / "eval/vanilla/aggregate.json"));
+  EXPECT_EQ(v["runs"][0]["avg"]["value"].get<double>(), official["overall"].get<double>());
+  const auto& b = v["runs"][0]["avg"];
+  const auto& t = v["runs"][1]["avg"];
+  const auto& d = v["differences"][0];
+  EXPECT_EQ(d["label"], "tuned");
+  EXPECT_EQ(d["verdict"], "above zero");
+  EXPECT_GT(d["avg"]["low"].get<double>(), 0.0);
+  EXPECT_NE(md.find(fmt::format("| base | vanilla | {:.1f} | [{:.1f}, {:.1f}] | - | - | - | baseline |\n",
+                                b["value"].get<double>(), b["low"].get<double>(), b["high"].get<double>())),
+            std::string::npos) << md;
+  EXPECT_NE(md.find(fmt::format("| tuned | vanilla | {:.1f} | [{:.1f}, {:.1f}] | {:+.1f} | [{:+.1f}, {:+.1f}] | {:.3f} | "
+                                "above zero |\n",
+                                t["value"].get<double>(), t["low"].get<double>(), t["high"].get<double>(),
+                                d["avg"]["value"].get<double>(), d["avg"]["low"].get<double>(),
+                                d["avg"]["high"].get<double>(), d["fraction_le_zero"].get<double>())),
+            std::string::npos) << md;
+  EXPECT_NE(md.find("| tuned | vanilla | +"), std::string::npos) << md;  // the per-column differences
+  EXPECT_NE(md.find("- unscored (vanilla): no eval/vanilla/scores.jsonl\n"), std::string::npos) << md;
+  EXPECT_EQ(j["skipped"].size(), 2u);
+
+  const auto swapped = vsr::test::run_cli("report " + base.string() + " " + tuned.string() +
+                                          " --gnuplot /nonexistent/gnuplot --baseline tuned --out " + (root / "o2").string());
+  ASSERT_EQ(swapped.exit_code, 0) << swapped.err;
+  const auto j2 = nlohmann::json::parse(vsr::read_file(root / "o2" / "bootstrap.json"));
+  EXPECT_EQ(j2["modes"]["vanilla"]["runs"][0]["label"], "tuned");
+  EXPECT_EQ(j2["modes"]["vanilla"]["differences"][0]["verdict"], "below zero");
+  EXPECT_EQ(j2["modes"]["vanilla"]["resamples"], 2000);
+  const auto unknown = vsr::test::run_cli("report " + base.string() + " --baseline nope --out " + (root / "o3").string());
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("baseline: no reported run is labelled or named \"nope\""), std::string::npos) << unknown.err;
 }
 
 }  // namespace

@@ -91,6 +91,7 @@ TEST(Sampler, MinNewTokensMasksStopTokens) {
   o.max_new_tokens = 5;
   o.min_new_tokens = 5;
   o.stop_ids = {1};
+  o.pad_id = 0;
   const auto logits = at::tensor({0.0f, 5.0f, 1.0f}).unsqueeze(0);  // token 1 (stop) is the argmax
   auto gen = vsr::model::make_generator(1, at::kCPU);
   const auto g = vsr::model::generate_tokens(logits, [&](const at::Tensor&) { return logits; }, o, gen);
@@ -110,5 +111,16 @@ TEST(Sampler, BadOptionsNameTheKey) {
     FAIL();
   } catch (const vsr::Error& e) {
     EXPECT_EQ(e.field(), "sampling.top_p");
+  }
+}
+
+TEST(Sampler, UnsetPadIdIsAnErrorNamingIt) {
+  SamplingOptions o;  // pad_id -1: no vocabulary's padding id is assumed
+  auto gen = vsr::model::make_generator(1, at::kCPU);
+  try {
+    vsr::model::generate_tokens(at::zeros({1, 3}), [](const at::Tensor& t) { return t; }, o, gen);
+    FAIL();
+  } catch (const vsr::Error& e) {
+    EXPECT_EQ(e.field(), "sampling.pad_id");
   }
 }

@@ -1,6 +1,10 @@
 // The trainer's compiled parts against hand-computed values: AdamW, gradient clipping, the learning-rate schedule,
-// checkpoints (round trip, atomic folders, pruning), and the sample encoder's teacher-forcing rows.
+// checkpoints (round trip, atomic folders, pruning), the sample encoder's teacher-forcing rows, and a recipe's reward
+// options.
 #include "vsr/core/error.hpp"
+#include "vsr/experiment.hpp"
+#include "vsr/prompt/vanilla.hpp"
+#include "vsr/reward/mra.hpp"
 #include "vsr/model/sample_encoder.hpp"
 #include "vsr/model/sampler.hpp"
 #include "vsr/train/adamw.hpp"
@@ -238,6 +242,31 @@ TEST(Session, NonFiniteLossOrGradientSkipsTheUpdate) {
   EXPECT_EQ(s.step(), 3);
   EXPECT_NE(read_file(dir / "run" / "log.txt").find("step 1 skipped"), std::string::npos);
   EXPECT_NE(read_file(dir / "run" / "log.txt").find("step 2 skipped"), std::string::npos);
+}
+
+TEST(Recipe, RewardOptionsAreDeclaredOnceAndCheckedWhenApplied) {
+  // Accuracy and Mra share [reward] answer_rule: one key sets both (declaring it twice would make it ambiguous).
+  using Recipe = Experiment<algo::Grpo, prompt::Vanilla, reward::Sum<reward::Accuracy, reward::Mra>>;
+  Recipe recipe;
+  Config cfg("t");
+  recipe.add_options(cfg);
+  EXPECT_EQ(std::get<0>(recipe.reward.parts).options.rule(), eval::AnswerRule::kBenchmark);
+  cfg.parse_ini("[reward]\nanswer_rule = lenient\nmra_weight = 0.5\n", "t.ini");
+  recipe.apply();
+  EXPECT_EQ(std::get<0>(recipe.reward.parts).options.rule(), eval::AnswerRule::kLenient);
+  EXPECT_EQ(std::get<1>(recipe.reward.parts).options.rule(), eval::AnswerRule::kLenient);
+  EXPECT_EQ(recipe.reward.weights[1], 0.5);
+
+  Recipe bad;
+  Config bad_cfg("t");
+  bad.add_options(bad_cfg);
+  bad_cfg.parse_ini("[reward]\nanswer_rule = first_number\n", "t.ini");
+  try {
+    bad.apply();
+    ADD_FAILURE() << "no error for answer_rule = first_number";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("reward.answer_rule"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -57,6 +57,20 @@ double exact_match(std::string_view pred, std::string_view target);
 /// raises ZeroDivisionError): this function throws std::domain_error then; score_record handles it per ZeroTruth.
 double mean_relative_accuracy(double pred, double gt);
 
+/// Official `to_float(fuzzy_matching(pred))`: the number VSI-Bench reads from a numerical-answer prediction, i.e.
+/// python_float of fuzzy_match (the first space-separated word, trailing dots removed, stripped); nullopt when that
+/// word is not a Python float ("2labelslabels", "about 3 m" and "<answer>3</answer>" give nullopt, "3." gives 3).
+std::optional<double> na_prediction_value(std::string_view prediction);
+
+/// Official MCA score of a prediction: `exact_match(fuzzy_matching(pred), ground_truth)` ("B. sofa" for "B" scores
+/// 1, "sofa" 0).
+double mca_score(std::string_view prediction, std::string_view ground_truth);
+
+/// Official NA score of a prediction: `mean_relative_accuracy(to_float(fuzzy_matching(pred)), to_float(gt))`, 0.0
+/// when either is not a float (official: TypeError -> WORST_CASE_FOR_METRICS). nullopt where the official code raises
+/// ZeroDivisionError (a ground truth of +-0 with a float prediction); score_record resolves that per ZeroTruth.
+std::optional<double> na_score(std::string_view prediction, std::string_view ground_truth);
+
 /// What vsr does where the official scorer raises ZeroDivisionError: an NA record whose ground truth parses to
 /// +-0 while its prediction parses to a float.
 enum class ZeroTruth {
@@ -116,10 +130,10 @@ struct RecordScore {
   nlohmann::ordered_json to_json() const;
 };
 
-/// Official vsibench_process_results for one record with a prediction: MCA = exact_match(fuzzy_match(prediction),
-/// ground_truth); NA = mean_relative_accuracy(python_float(fuzzy_match(prediction)), python_float(ground_truth)),
-/// 0.0 when either is not a float. Throws vsr::Error for an unknown question type, a missing prediction, or (with
-/// ZeroTruth::kError) a zero ground truth with a float prediction.
+/// Official vsibench_process_results for one record with a prediction: MCA = mca_score (exact_match(fuzzy_match(
+/// prediction), ground_truth)); NA = na_score (mean_relative_accuracy(python_float(fuzzy_match(prediction)),
+/// python_float(ground_truth)), 0.0 when either is not a float). Throws vsr::Error for an unknown question type, a
+/// missing prediction, or (with ZeroTruth::kError) a zero ground truth with a float prediction.
 RecordScore score_record(const VsiRecord& record, ZeroTruth zero_truth = ZeroTruth::kError);
 
 /// Official vsibench_aggregate_results: per-type means (numpy pairwise sums, groups in sorted type order);

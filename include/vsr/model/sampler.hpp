@@ -28,7 +28,9 @@ struct SamplingOptions {
   std::vector<std::int64_t> stop_ids;  ///< a row finishes when it samples one of these (e.g. <|im_end|>, <|endoftext|>)
   std::vector<std::int64_t> suppress_ids;  ///< never sampled (vision placeholders: a sampled <|video_pad|> would be
                                            ///< read as a video slot when the completion is fed back for training)
-  std::int64_t pad_id = 151643;      ///< written after a row has finished
+  /// Written after a row has finished. -1: not set; with_model_stops() then takes the model config's pad_token_id,
+  /// else its bos_token_id (Qwen2-VL's <|endoftext|>), else its first eos id: no vocabulary's ids are assumed.
+  std::int64_t pad_id = -1;
 
   /// Declares temperature, top_k, top_p, max_new_tokens, min_new_tokens.
   void describe(OptionSet& set) {

@@ -4,28 +4,25 @@
 /// numeric answers, as some R1-style video-reasoning works use instead of vsGRPO's relative-error rule.
 
 #include "vsr/data/sample.hpp"
-#include "vsr/eval/answer_format.hpp"
-#include "vsr/eval/vsibench.hpp"
+#include "vsr/eval/vsi_eval.hpp"
+#include "vsr/reward/answer_options.hpp"
 #include "vsr/reward/completion.hpp"
 
-#include <cmath>
 #include <string_view>
 
 namespace vsr::reward {
 
-/// Numeric answers: the fraction of the ten thresholds .50:.05:.95 (VSI-Bench's, numpy-exact) within which the
-/// first number of the answer lies, relative to the ground truth; 0 when unparseable or the truth is 0. Choice
-/// answers: exact match after trimming and case folding, as Accuracy.
+/// eval::mra_reward of the extracted answer; 0 when the mode extracted none. With the default `answer_rule =
+/// benchmark`: exactly the score VSI-Bench's scorer gives (eval::score_sample; numeric answers: the fraction of the
+/// ten thresholds .50:.05:.95, numpy-exact, within which the answer's first word as a Python float lies, relative to
+/// the ground truth, 0 when unparseable or the truth is 0; choice answers as Accuracy). With `answer_rule = lenient`:
+/// the first number anywhere in the answer, choice answers matched whole.
 struct Mra {
   static constexpr std::string_view kName = "mra";
+  AnswerOptions options;  ///< [reward] answer_rule
   /// The reward of one completion.
   double operator()(const data::Sample& s, const Completion& c) const {
-    if (!c.answer) return 0.0;
-    if (data::answer_kind(s.question_type) != data::AnswerKind::Numeric)
-      return eval::choice_accuracy(*c.answer, s.ground_truth);
-    const auto pred = eval::first_number(*c.answer), truth = eval::first_number(s.ground_truth);
-    if (!pred || !truth || *truth == 0.0 || !std::isfinite(*pred)) return 0.0;
-    return eval::mean_relative_accuracy(*pred, *truth);
+    return c.answer ? eval::mra_reward(s, *c.answer, options.rule()) : 0.0;
   }
 };
 

@@ -12,7 +12,13 @@
 #include <string_view>
 #include <vector>
 
+namespace vsr::model {
+class Qwen2VL;
+}
+
 namespace vsr::train {
+
+class LoraAdapters;
 
 /// How to export.
 struct ExportOptions {
@@ -44,5 +50,12 @@ std::string_view torch_dtype_name(io::DType dtype);
 /// inputs (naming the file).
 ExportReport export_checkpoint(const std::filesystem::path& model_dir, const std::filesystem::path& adapter_dir,
                                const std::filesystem::path& out_dir, const ExportOptions& options);
+
+/// Writes `model` (its weights as they are now, e.g. after full-weight training or a merge) to `out_dir` in the
+/// layout export_checkpoint writes: config.json and the other files taken from `model_dir` (the folder it was
+/// loaded from), weights in options.dtype, and `adapters`' files beside them when given and still attached. Adds
+/// what it wrote to `report`.
+void save_model_folder(model::Qwen2VL& model, LoraAdapters* adapters, const std::filesystem::path& model_dir,
+                       const std::filesystem::path& out_dir, const ExportOptions& options, ExportReport& report);
 
 }  // namespace vsr::train

@@ -31,6 +31,11 @@ struct TrainOptions {
   std::int64_t eval_every = 0;          ///< steps between periodic evaluations (0 = none)
   std::int64_t early_stop_patience = 0; ///< stop after this many evaluations without improvement (0 = never)
   std::int64_t crash_after_step = 0;    ///< testing aid: abort (SIGKILL-like _exit) right after this step (0 = off)
+  /// Also train every base weight (vision tower, embeddings, norms, decoder), not only the LoRA adapters: for making
+  /// toy base models from random weights (tools/quickstart.sh). The run then writes OUT/model, the trained model
+  /// with the adapters merged. vsGRPO itself trains LoRA adapters (paper section 4.2). Needs checkpoint_every 0 and
+  /// no --resume (checkpoints hold adapters and their optimizer state only).
+  bool full_weights = false;
 
   /// Declares the keys of [train].
   void describe(OptionSet& set);

@@ -30,7 +30,8 @@ struct RecipeHooks {
 };
 
 /// Declares, unless already declared, the sections of every training algorithm ([grpo], [sft], [dpo], [kl],
-/// [length]): one config file serves every program, the sections a program does not use are accepted and ignored.
+/// [length], [reward] answer_rule): one config file serves every program, the sections a program does not use are
+/// accepted and ignored.
 void accept_recipe_sections(Config& cfg);
 
 /// Parses the command line (`--config FILE`, else `default_config` looked up in the working folder and then in the
