@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
-# vsr's main job (the README's first command): the paper's method end to end on a laptop CPU in minutes.
+# vsr's main job (the README's first command): the paper's method end to end on a 2-core CPU in minutes.
 #   1. set-up and build if needed;
-#   2. synthetic rooms with walkthrough videos, split by scene: warm-up, train and held-out test scenes;
-#   3. a small Qwen2-VL-architecture base model: random weights (`vsr init-model`), then a short SFT warm-up on the
-#      warm-up scenes (documented as such: R1-Zero-style RL needs a base whose rewards are not all zero), merged;
-#   4. the base evaluated on the held-out scenes with VSI-Bench's scoring (vanilla prompt);
-#   5. vsGRPO-V (vanilla prompt, accuracy reward, k3 KL with beta 1e-4) and, for comparison, SFT, both from that base
-#      on the train scenes, each evaluated on the held-out scenes;
-#   6. the paper-style table and the reward curves (PNG) in OUT/report/, and an honest verdict on the rewards.
+#   2. synthetic rooms with walkthrough videos, split by scene: warm-up, train and held-out test scenes; questions in
+#      VSI-Bench form (choice tasks with lettered options), the six VSI-100k tasks for warm-up and training, all
+#      eight VSI-Bench tasks (route planning and appearance order included) for the test;
+#   3. the toy base: the real Qwen2-VL architecture at toy size (configs/toy_model: hidden 128, 4 layers, vision
+#      embed 64, a 2,270-token cut of Qwen2's BPE), random weights, then a short full-weight SFT warm-up on the
+#      warm-up scenes (the stand-in for pre-training: it teaches the answer format and first skills);
+#   4. the base evaluated on the held-out scenes with VSI-Bench's scoring;
+#   5. vsGRPO-V (vanilla prompt, accuracy reward read by VSI-Bench's rule, k3 KL with beta 1e-4) and, for comparison,
+#      SFT, both LoRA from that base on the train scenes, each evaluated on the held-out scenes;
+#   6. the paper-style table, each Avg and each difference with a 95% paired-bootstrap interval, the verdict those
+#      intervals support, and the reward curves (PNG), all in OUT/report/.
+#   --scale medium adds the paper's two ablations at toy scale: KL (Fig. 4: think mode, beta 0 vs 1e-4) and the
+#   prompt modes (vsGRPO-T / -O / -V).
 #
 # Usage: bash tools/quickstart.sh [--scale smoke|small|medium] [--out DIR] [--model DIR --tokenizer DIR]
 #                                 [--device cpu|cuda] [--no-build]
-#   --scale   smoke: seconds (the CI test); small (default): a few minutes on 2 cores; medium: more data and steps.
+#   --scale   smoke: seconds (the CI test); small (default): ~10 minutes on 2 cores; medium: ~1 hour, with ablations.
 #   --model   start from a real Qwen2-VL checkpoint instead of the toy base (no warm-up), e.g. with --device cuda.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,23 +31,30 @@ while [[ $# -gt 0 ]]; do
     --tokenizer) tokenizer=$2; shift 2 ;;
     --device) device=$2; shift 2 ;;
     --no-build) build=0; shift ;;
-    -h|--help) sed -n 2,17p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,22p "$0"; exit 0 ;;
     *) echo "quickstart: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
+# scenes per split (warm-up, train, held-out test), warm-up / GRPO / SFT steps, GRPO group size, frames per video
 case $scale in
-  smoke)  scenes_warm=2 scenes_train=2 scenes_test=1 warm_steps=10 grpo_steps=4  sft_steps=4   group=4 ;;
-  small)  scenes_warm=6 scenes_train=6 scenes_test=3 warm_steps=150 grpo_steps=60 sft_steps=60 group=8 ;;
-  medium) scenes_warm=12 scenes_train=16 scenes_test=6 warm_steps=300 grpo_steps=200 sft_steps=200 group=8 ;;
+  smoke)  sw=2  st=2  sh=1  warm_steps=6   grpo_steps=3   sft_steps=3   group=4 frames=4 ;;
+  small)  sw=96 st=96 sh=48 warm_steps=200 grpo_steps=500 sft_steps=500 group=8 frames=8 ;;
+  medium) sw=96 st=96 sh=96 warm_steps=200 grpo_steps=800 sft_steps=800 group=8 frames=8 ;;
   *) echo "quickstart: --scale must be smoke, small or medium, got '$scale'" >&2; exit 2 ;;
 esac
 build_dir=${VSR_BUILD_DIR:-build}
 start=$(date +%s)
 stage() { printf '\n== %s (%d s)\n' "$1" $(( $(date +%s) - start )); }
+quiet() {  # runs a command with its output in a log file; on failure prints the log's tail and stops
+  local log=$1; shift
+  if ! "$@" >"$log" 2>&1; then tail -20 "$log" >&2; echo "quickstart: failed: $* (log: $log)" >&2; exit 1; fi
+}
 
+programs=(vsr_cli table2_vsgrpo_v table2_sft)
+[[ $scale == medium ]] && programs+=(table2_vsgrpo_t table2_vsgrpo_o grpo_no_kl)
 if [[ $build -eq 1 ]]; then
   stage "set-up and build"
-  bash tools/build.sh vsr_cli table2_vsgrpo_v table2_sft
+  bash tools/build.sh "${programs[@]}"
 fi
 [[ $build_dir = /* ]] || build_dir=$root/$build_dir
 vsr=$build_dir/vsr
@@ -49,79 +62,111 @@ exp=$build_dir/experiments
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 data=$out/data
+logs=$out/logs
+mkdir -p "$logs"
+pipeline_start=$(date +%s)
 
 stage "synthetic scenes and questions (split by scene)"
 synth() {  # name seed scenes
   [[ -f $data/$1/done ]] && return
   rm -rf "$data/$1"
-  "$vsr" data synth --scenes "$3" --seed "$2" --out "$data/$1" --synth.width 112 --synth.height 84 \
-    --synth.seconds_per_turn 2 >/dev/null
+  quiet "$logs/synth_$1.log" "$vsr" data synth --scenes "$3" --seed "$2" --out "$data/$1" --synth.width 112 \
+    --synth.height 84 --synth.seconds_per_turn 2
   touch "$data/$1/done"
 }
-synth warmup 101 $scenes_warm
-synth train 202 $scenes_train
-synth test 303 $scenes_test
-# Training splits in VSI-100k form (choice answers are entity names); the test split in VSI-Bench form (options).
-# The toy trains on the numeric tasks, where the paper's relative-error reward gives partial credit from the start.
-train_tasks=object_counting,object_size_estimation,room_size_estimation,object_abs_distance
-"$vsr" data build --scannet "$data/warmup" --out "$data/warmup.jsonl" --data.dataset synthetic \
-  --data.video_root "$data/warmup/videos" --data.tasks $train_tasks >/dev/null
-"$vsr" data build --scannet "$data/train" --out "$data/train.jsonl" --data.dataset synthetic \
-  --data.video_root "$data/train/videos" --data.tasks $train_tasks >/dev/null
-"$vsr" data build --scannet "$data/test" --out "$data/test.jsonl" --data.dataset synthetic \
-  --data.video_root "$data/test/videos" --with-options >/dev/null
+synth warmup 101 $sw &
+synth train 202 $st
+wait
+synth test 303 $sh
+# Every split in VSI-Bench form (lettered options for choice tasks): the toy has no instruction following to carry
+# VSI-100k's option-free choice answers over to the benchmark's letters (vsr's choice, see README).
+train_tasks=object_counting,object_rel_direction_easy,object_rel_direction_medium,object_rel_direction_hard
+train_tasks+=,object_size_estimation,object_abs_distance,room_size_estimation,object_rel_distance
+for split in warmup train; do
+  quiet "$logs/build_$split.log" "$vsr" data build --scannet "$data/$split" --out "$data/$split.jsonl" \
+    --data.dataset synthetic --data.video_root "$data/$split/videos" --data.tasks $train_tasks --with-options
+done
+quiet "$logs/build_test.log" "$vsr" data build --scannet "$data/test" --out "$data/test.jsonl" \
+  --data.dataset synthetic --data.video_root "$data/test/videos" --with-options
 for split in warmup train test; do echo "$split: $(wc -l < "$data/$split.jsonl") questions"; done
 
-common=(--config "$root/configs/tiny_train.ini" --runtime.device "$device" --train.checkpoint_every 0)
+# One thread per process: the two cores run two jobs at once (GRPO beside base evaluation + SFT), which is faster
+# than two-thread OpenMP regions contending with each other.
+common=(--config "$root/configs/tiny_train.ini" --runtime.device "$device" --runtime.threads 1
+  --train.checkpoint_every 0 --video.frames $frames)
 if [[ -z $model ]]; then
-  stage "toy base model: random Qwen2-VL (tiny config) + SFT warm-up on the warm-up scenes"
-  tokenizer=$root/tests/data/qwen2vl-tiny/tokenizer
-  "$vsr" init-model --like "$root/tests/data/qwen2vl-tiny/model" --out "$out/random" --seed 3 --output-scale 100
+  stage "toy base: random Qwen2-VL (configs/toy_model) + ${warm_steps}-step full-weight SFT warm-up"
+  tokenizer=$root/configs/toy_model/tokenizer
+  quiet "$logs/init_model.log" "$vsr" init-model --like "$root/configs/toy_model" --out "$out/random" --seed 3
   rm -rf "$out/warmup"
-  "$exp/table2_sft" "${common[@]}" --model "$out/random" --tokenizer "$tokenizer" --train "$data/warmup.jsonl" \
-    --out "$out/warmup" --train.steps $warm_steps --train.batch_size 4 --train.lr 2e-3 >/dev/null
-  "$vsr" export --model "$out/random" --adapter "$out/warmup/adapter" --merge --dtype f32 --out "$out/base_model" >/dev/null
-  model=$out/base_model
-  base_label="toy Qwen2-VL (hidden 32, 2 layers) + ${warm_steps}-step SFT warm-up on separate scenes"
+  quiet "$logs/warmup.log" "$exp/table2_sft" "${common[@]}" --model "$out/random" --tokenizer "$tokenizer" \
+    --train "$data/warmup.jsonl" --out "$out/warmup" --train.steps $warm_steps --train.batch_size 8 \
+    --train.lr 1e-3 --train.schedule cosine --train.warmup_steps $(( (warm_steps + 9) / 10 )) --train.full_weights=true
+  model=$out/warmup/model
+  base_label="toy Qwen2-VL (configs/toy_model) + ${warm_steps}-step full-weight SFT warm-up on separate scenes"
 else
   base_label="$model"
 fi
 tokenizer=${tokenizer:-$model}
 
-stage "evaluate the base on the held-out scenes"
+# Every model is evaluated the same way: vanilla mode with its training instruction (the toy knows no other).
+evaluate() {  # run_dir [adapter]
+  local adapter=()
+  [[ -n ${2:-} ]] && adapter=(--adapter "$2")
+  quiet "$1/eval.log" "$vsr" eval --runtime.device "$device" --runtime.threads 1 --frames $frames \
+    --model "$model" --tokenizer "$tokenizer" "${adapter[@]}" --records "$data/test.jsonl" --mode vanilla \
+    --prompt train --eval.max_new_tokens 12 --out "$1/eval/vanilla"
+}
+train_args=(--model "$model" --tokenizer "$tokenizer" --train "$data/train.jsonl" --train.batch_size 8
+  --sampling.max_new_tokens 12)
+
+stage "vsGRPO-V (vanilla, accuracy reward, k3 KL beta 1e-4, G=$group, $grpo_steps steps) beside: base evaluation, SFT"
+rm -rf "$out/vsgrpo_v" "$out/sft" "$out/base"
 mkdir -p "$out/base"
 printf '{"recipe": "base", "algorithm": "none", "prompt_mode": "vanilla", "model": "%s", "status": "finished"}\n' \
   "$base_label" > "$out/base/run.json"
-"$vsr" eval --runtime.device "$device" --video.frames 4 --processor.min_pixels 3136 --processor.max_pixels 50176 \
-  --model "$model" --tokenizer "$tokenizer" --records "$data/test.jsonl" --mode vanilla \
-  --eval.max_new_tokens 8 --out "$out/base/eval/vanilla" >/dev/null
+quiet "$logs/vsgrpo_v.log" "$exp/table2_vsgrpo_v" "${common[@]}" "${train_args[@]}" --out "$out/vsgrpo_v" \
+  --train.steps $grpo_steps --train.lr 1e-3 --grpo.num_generations $group --kl.beta 1e-4 &
+grpo_pid=$!
+evaluate "$out/base"
+quiet "$logs/sft.log" "$exp/table2_sft" "${common[@]}" "${train_args[@]}" --out "$out/sft" --train.steps $sft_steps \
+  --train.lr 5e-4
+evaluate "$out/sft" "$out/sft/adapter"
+wait $grpo_pid || { echo "quickstart: vsGRPO-V failed (log: $logs/vsgrpo_v.log)" >&2; exit 1; }
+stage "evaluate vsGRPO-V on the held-out scenes"
+evaluate "$out/vsgrpo_v" "$out/vsgrpo_v/adapter"
 
-train_args=(--model "$model" --tokenizer "$tokenizer" --train "$data/train.jsonl" --eval "$data/test.jsonl"
-  --train.batch_size 2 --train.lr 2e-3 --eval.max_new_tokens 8 --sampling.max_new_tokens 4)
-stage "vsGRPO-V (vanilla prompt, accuracy reward, k3 KL beta 1e-4, G=$group) from the base"
-rm -rf "$out/vsgrpo_v"
-"$exp/table2_vsgrpo_v" "${common[@]}" "${train_args[@]}" --out "$out/vsgrpo_v" --train.steps $grpo_steps \
-  --grpo.num_generations $group --kl.beta 1e-4 >/dev/null
-stage "SFT from the base (same data)"
-rm -rf "$out/sft"
-"$exp/table2_sft" "${common[@]}" "${train_args[@]}" --out "$out/sft" --train.steps $sft_steps >/dev/null
+runs=("$out/base" "$out/sft" "$out/vsgrpo_v")
+if [[ $scale == medium ]]; then
+  stage "ablations: prompt modes (vsGRPO-T, vsGRPO-O) and KL (think mode, beta 1e-4 vs 0), two at a time"
+  ablation() {  # name program
+    rm -rf "${out:?}/$1"
+    quiet "$logs/$1.log" "$exp/$2" "${common[@]}" "${train_args[@]}" --out "$out/$1" --train.steps $grpo_steps \
+      --train.lr 1e-3 --grpo.num_generations $group --sampling.max_new_tokens 48
+    evaluate "$out/$1" "$out/$1/adapter"
+  }
+  ablation vsgrpo_t table2_vsgrpo_t &
+  ablation vsgrpo_t_beta0 grpo_no_kl
+  wait
+  ablation vsgrpo_o table2_vsgrpo_o
+  runs+=("$out/vsgrpo_t" "$out/vsgrpo_t_beta0" "$out/vsgrpo_o")
+fi
 
 stage "report"
-"$vsr" report "$out/base" "$out/sft" "$out/vsgrpo_v" --out "$out/report" >/dev/null
-sed -n '/^|/p' "$out/report/report.md" | head -12
-verdict=$(awk -F, -v col='reward/accuracy_mean' '
-  NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i; next }
-  { v[NR - 1] = $c; n = NR - 1 }
-  END { k = int(n / 5); if (k < 1) k = 1;
-        for (i = 1; i <= k; i++) { a += v[i]; b += v[n - k + i] }
-        printf "%.3f %.3f", a / k, b / k }' "$out/vsgrpo_v/metrics.csv")
-read -r first last <<< "$verdict"
+quiet "$logs/report.log" "$vsr" report "${runs[@]}" --out "$out/report"
+quiet "$logs/report_vs_sft.log" "$vsr" report "${runs[@]}" --baseline table2_sft --out "$out/report/vs_sft"
+sed -n '/^## VSI-Bench results/,/^## Runs/p' "$out/report/report.md" | grep -v '^## Runs'
+echo "vsGRPO-V against SFT (paired bootstrap, SFT as the baseline):"
+grep '^| Method | Eval mode | Avg. | 95% CI' "$out/report/vs_sft/report.md"
+grep '^| table2_vsgrpo_v | vanilla | [-0-9.]* | \[' "$out/report/vs_sft/report.md"
+
+# The shape the smoke test asserts: three result rows, the bootstrap numbers, the reward curves.
+for label in base table2_sft table2_vsgrpo_v; do
+  grep -q "^| $label " "$out/report/report.md" || { echo "quickstart: report.md has no row $label" >&2; exit 1; }
+done
+[[ -s $out/report/bootstrap.json ]] || { echo "quickstart: no report/bootstrap.json" >&2; exit 1; }
+ls "$out/report/"*.png >/dev/null 2>&1 || echo "quickstart: note: no PNG figures (gnuplot missing?)" >&2
 echo
 echo "base: $base_label"
-echo "vsGRPO-V mean accuracy reward: first 20% of steps $first, last 20% $last"
-if awk -v a="$first" -v b="$last" 'BEGIN { exit !(b > a) }'; then
-  echo "verdict: the accuracy reward rose during GRPO training."
-else
-  echo "verdict: the accuracy reward did NOT rise at this scale (try --scale medium; see README)."
-fi
-echo "run folder: $out (report/report.md, report/*.png, metrics, adapters); $(( $(date +%s) - start )) s in all"
+echo "pipeline (data to report, build excluded): $(( $(date +%s) - pipeline_start )) s"
+echo "shape ok; run folder: $out (report/report.md, report/bootstrap.json, report/*.png, metrics, adapters)"
