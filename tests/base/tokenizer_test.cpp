@@ -376,3 +376,29 @@ TEST(Tokenizer, FromPartsBuildsAWorkingTokenizer) {
   EXPECT_EQ(t.vocab_size(), 260);
   EXPECT_THROW(Tokenizer::from_parts(vocab, {{"h", "q"}}, {}), vsr::Error);
 }
+
+// The quickstart's toy tokenizer (configs/toy_model/tokenizer, made by tools/make_toy_tokenizer.py): Qwen2's BPE cut
+// to 2,000 merges, renumbered; its special ids are the ones the toy model's config names, and text round-trips.
+TEST(Tokenizer, ToyVocabularyMatchesItsModelConfigAndRoundTrips) {
+  const fs::path toy = vsr::test::data_dir() / ".." / ".." / "configs" / "toy_model";
+  const Tokenizer t = Tokenizer::from_dir(toy / "tokenizer");
+  const json config = json::parse(vsr::read_file(toy / "config.json"));
+  EXPECT_EQ(t.vocab_size(), config["vocab_size"].get<std::int32_t>());
+  EXPECT_EQ(t.token_to_id("<|endoftext|>"), config["bos_token_id"].get<std::int32_t>());
+  EXPECT_EQ(t.token_to_id("<|im_end|>"), config["eos_token_id"].get<std::int32_t>());
+  EXPECT_EQ(t.eos_token_id(), config["eos_token_id"].get<std::int32_t>());
+  EXPECT_EQ(t.token_to_id("<|vision_start|>"), config["vision_start_token_id"].get<std::int32_t>());
+  EXPECT_EQ(t.token_to_id("<|vision_end|>"), config["vision_end_token_id"].get<std::int32_t>());
+  EXPECT_EQ(t.token_to_id("<|vision_pad|>"), config["vision_token_id"].get<std::int32_t>());
+  EXPECT_EQ(t.token_to_id("<|image_pad|>"), config["image_token_id"].get<std::int32_t>());
+  EXPECT_EQ(t.token_to_id("<|video_pad|>"), config["video_token_id"].get<std::int32_t>());
+  const Tokenizer full = Tokenizer::from_dir(vsr::test::data_dir() / "qwen2vl-tiny" / "tokenizer");
+  for (const std::string text : {"How many chair(s) are in this room? 3.5", "Options:\nA. sofa\nB. tv",
+                                 "<|im_start|>user\nMeasuring from the closest point<|im_end|>", "naïve 日本 ok"}) {
+    const Ids ids = t.encode(text);
+    EXPECT_EQ(t.decode(ids, false), text);
+    for (const auto id : ids) EXPECT_LT(id, t.vocab_size());
+    // A cut merge list only splits words further: never fewer tokens than the full vocabulary.
+    EXPECT_GE(ids.size(), full.encode(text).size()) << text;
+  }
+}

@@ -12,6 +12,8 @@
 #include "vsr/train/lora.hpp"
 #include "vsr/train/options.hpp"
 #include "vsr/train/session.hpp"
+#include "vsr/train/sft_step.hpp"
+#include "vsr/model/qwen2vl.hpp"
 #include "vsr/runtime/runtime.hpp"
 #include "vsr/core/run_dir.hpp"
 #include "vsr/core/config.hpp"
@@ -242,6 +244,58 @@ TEST(Session, NonFiniteLossOrGradientSkipsTheUpdate) {
   EXPECT_EQ(s.step(), 3);
   EXPECT_NE(read_file(dir / "run" / "log.txt").find("step 1 skipped"), std::string::npos);
   EXPECT_NE(read_file(dir / "run" / "log.txt").find("step 2 skipped"), std::string::npos);
+}
+
+TEST(Session, FullWeightsTrainTheVisionTowerAndWriteTheMergedModel) {
+  const auto dir = test::temp_dir("session_full_weights");
+  auto r = test::run_cli("data synth --scenes 1 --seed 2 --out " + (dir / "scenes").string() +
+                         " --synth.width 56 --synth.height 42 --synth.seconds_per_turn 1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = test::run_cli("data build --scannet " + (dir / "scenes").string() + " --out " + (dir / "q.jsonl").string() +
+                    " --data.dataset synthetic --data.video_root " + (dir / "scenes" / "videos").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  RunArguments args;
+  args.model = (test::tiny_dir() / "model").string();
+  args.tokenizer = (test::tiny_dir() / "tokenizer").string();
+  args.train = (dir / "q.jsonl").string();
+  args.out = (dir / "run").string();
+  RuntimeOptions runtime;
+  runtime.threads = 1;
+  TrainOptions train;
+  train.steps = 2;
+  train.lr = 1e-2;
+  train.checkpoint_every = 0;
+  train.full_weights = true;
+  LoraOptions lora;
+  lora.rank = 2;
+  model::VideoOptions video;
+  video.frames = 2;
+  Config cfg("test");
+  {
+    Session s(args, runtime, train, lora, video, vision::ProcessorOptions{}, model::SamplingOptions{}, cfg, {});
+    SftSteps<prompt::Vanilla> steps;
+    for (int i = 0; i < 2; ++i) EXPECT_EQ(steps.step(s, algo::Sft{}, prompt::Vanilla{}).get("skipped"), 0.0);
+    s.finish();
+  }
+  // Every kind of base weight moved: the vision patch embedding, a vision block, the embeddings, a final norm.
+  auto trained = model::Qwen2VL::from_pretrained(dir / "run" / "model");
+  auto base_copy = model::Qwen2VL::from_pretrained(args.model);
+  std::map<std::string, at::Tensor> before;
+  for (auto& [name, t] : base_copy.named_parameters()) before[name] = *t;
+  int changed = 0, total = 0;
+  for (auto& [name, t] : trained.named_parameters()) {
+    ++total;
+    ASSERT_TRUE(before.count(name)) << name;
+    if (!at::equal(*t, before[name])) ++changed;
+  }
+  EXPECT_EQ(changed, total);
+  // Resuming such a run is refused (checkpoints hold adapters only), and so are periodic checkpoints.
+  args.resume = true;
+  EXPECT_THROW(Session(args, runtime, train, lora, video, vision::ProcessorOptions{}, model::SamplingOptions{}, cfg,
+                       {}),
+               vsr::Error);
+  train.checkpoint_every = 1;
+  EXPECT_THROW(train.validate(), vsr::Error);
 }
 
 TEST(Recipe, RewardOptionsAreDeclaredOnceAndCheckedWhenApplied) {
