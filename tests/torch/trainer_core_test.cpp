@@ -197,19 +197,24 @@ TEST(Sampler, SuppressedIdsAreNeverSampled) {
 namespace vsr::train {
 namespace {
 
-TEST(Session, NonFiniteLossOrGradientSkipsTheUpdate) {
-  const auto dir = test::temp_dir("session_nan");
+/// One synthetic scene's questions in `dir` and the arguments of a run on the tiny model writing `dir`/run.
+void tiny_run(const std::filesystem::path& dir, RunArguments& args) {
   auto r = test::run_cli("data synth --scenes 1 --seed 2 --out " + (dir / "scenes").string() +
                          " --synth.width 56 --synth.height 42 --synth.seconds_per_turn 1");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = test::run_cli("data build --scannet " + (dir / "scenes").string() + " --out " + (dir / "q.jsonl").string() +
                     " --data.dataset synthetic --data.video_root " + (dir / "scenes" / "videos").string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  RunArguments args;
   args.model = (test::tiny_dir() / "model").string();
   args.tokenizer = (test::tiny_dir() / "tokenizer").string();
   args.train = (dir / "q.jsonl").string();
   args.out = (dir / "run").string();
+}
+
+TEST(Session, NonFiniteLossOrGradientSkipsTheUpdate) {
+  const auto dir = test::temp_dir("session_nan");
+  RunArguments args;
+  ASSERT_NO_FATAL_FAILURE(tiny_run(dir, args));
   RuntimeOptions runtime;
   runtime.threads = 2;
   TrainOptions train;
@@ -248,17 +253,8 @@ TEST(Session, NonFiniteLossOrGradientSkipsTheUpdate) {
 
 TEST(Session, FullWeightsTrainTheVisionTowerAndWriteTheMergedModel) {
   const auto dir = test::temp_dir("session_full_weights");
-  auto r = test::run_cli("data synth --scenes 1 --seed 2 --out " + (dir / "scenes").string() +
-                         " --synth.width 56 --synth.height 42 --synth.seconds_per_turn 1");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  r = test::run_cli("data build --scannet " + (dir / "scenes").string() + " --out " + (dir / "q.jsonl").string() +
-                    " --data.dataset synthetic --data.video_root " + (dir / "scenes" / "videos").string());
-  ASSERT_EQ(r.exit_code, 0) << r.err;
   RunArguments args;
-  args.model = (test::tiny_dir() / "model").string();
-  args.tokenizer = (test::tiny_dir() / "tokenizer").string();
-  args.train = (dir / "q.jsonl").string();
-  args.out = (dir / "run").string();
+  ASSERT_NO_FATAL_FAILURE(tiny_run(dir, args));
   RuntimeOptions runtime;
   runtime.threads = 1;
   TrainOptions train;
