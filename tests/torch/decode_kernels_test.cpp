@@ -93,6 +93,7 @@ TEST(DecodeKernels, FusedSamplerMatchesSoftmaxAndMasksStops) {
   o.max_new_tokens = 2;
   o.min_new_tokens = 1;  // the first token may not be a stop token
   o.stop_ids = {3};
+  o.pad_id = 0;
   const at::Tensor row = at::tensor({0.5f, 1.0f, -1.0f, 2.0f, 0.0f});
   const std::int64_t n = 20000;
   const at::Tensor logits = row.unsqueeze(0).repeat({n, 1});
@@ -119,6 +120,7 @@ TEST(DecodeKernels, FusedSamplerMatchesSoftmaxAndMasksStops) {
 TEST(DecodeKernels, FusedSamplerNeverPicksImpossibleTokens) {
   vsr::model::SamplingOptions o;
   o.max_new_tokens = 1;
+  o.pad_id = 0;
   const float ninf = -std::numeric_limits<float>::infinity();
   const at::Tensor logits = at::tensor({ninf, 0.0f, ninf, ninf}).unsqueeze(0).repeat({500, 1});
   auto gen = vsr::model::make_generator(9, at::kCPU);
