@@ -2,8 +2,8 @@
 # vsr's main job (the README's first command): the paper's method end to end on a 2-core CPU in minutes.
 #   1. set-up and build if needed;
 #   2. synthetic rooms with walkthrough videos, split by scene: warm-up, train and held-out test scenes; questions in
-#      VSI-Bench form (choice tasks with lettered options), the six VSI-100k tasks for warm-up and training, all
-#      eight VSI-Bench tasks (route planning and appearance order included) for the test;
+#      VSI-Bench form (choice tasks with lettered options); all eight VSI-Bench tasks for the warm-up and the test,
+#      the six VSI-100k tasks (route planning and appearance order held out) for SFT and vsGRPO;
 #   3. the toy base: the real Qwen2-VL architecture at toy size (configs/toy_model: hidden 128, 4 layers, vision
 #      embed 64, a 2,270-token cut of Qwen2's BPE), random weights, then a short full-weight SFT warm-up on the
 #      warm-up scenes (the stand-in for pre-training: it teaches the answer format and first skills);
@@ -51,7 +51,7 @@ quiet() {  # runs a command with its output in a log file; on failure prints the
 }
 
 programs=(vsr_cli table2_vsgrpo_v table2_sft)
-[[ $scale == medium ]] && programs+=(table2_vsgrpo_t table2_vsgrpo_o grpo_no_kl)
+[[ $scale == medium ]] && programs+=(sft_all_modes table2_vsgrpo_t table2_vsgrpo_o grpo_no_kl)
 if [[ $build -eq 1 ]]; then
   stage "set-up and build"
   bash tools/build.sh "${programs[@]}"
@@ -82,12 +82,17 @@ synth test 303 $sh
 # VSI-100k's option-free choice answers over to the benchmark's letters (vsr's choice, see README).
 train_tasks=object_counting,object_rel_direction_easy,object_rel_direction_medium,object_rel_direction_hard
 train_tasks+=,object_size_estimation,object_abs_distance,room_size_estimation,object_rel_distance
-for split in warmup train; do
+build_split() {  # split [--data.tasks LIST]
+  local split=$1; shift
   quiet "$logs/build_$split.log" "$vsr" data build --scannet "$data/$split" --out "$data/$split.jsonl" \
-    --data.dataset synthetic --data.video_root "$data/$split/videos" --data.tasks $train_tasks --with-options
-done
-quiet "$logs/build_test.log" "$vsr" data build --scannet "$data/test" --out "$data/test.jsonl" \
-  --data.dataset synthetic --data.video_root "$data/test/videos" --with-options
+    --data.dataset synthetic --data.video_root "$data/$split/videos" --with-options "$@"
+}
+# The warm-up (the toy's pre-training) sees every task form, as Qwen2-VL's pre-training saw general video QA (the
+# paper's base scores 18.9 on appearance order); SFT and vsGRPO train on the six VSI-100k tasks only, so route
+# planning and appearance order stay held out from the method's training data, as in the paper.
+build_split warmup
+build_split train --data.tasks $train_tasks
+build_split test
 for split in warmup train test; do echo "$split: $(wc -l < "$data/$split.jsonl") questions"; done
 
 # One thread per process: the two cores run two jobs at once (GRPO beside base evaluation + SFT), which is faster
@@ -99,23 +104,29 @@ if [[ -z $model ]]; then
   tokenizer=$root/configs/toy_model/tokenizer
   quiet "$logs/init_model.log" "$vsr" init-model --like "$root/configs/toy_model" --out "$out/random" --seed 3
   rm -rf "$out/warmup"
-  quiet "$logs/warmup.log" "$exp/table2_sft" "${common[@]}" --model "$out/random" --tokenizer "$tokenizer" \
-    --train "$data/warmup.jsonl" --out "$out/warmup" --train.steps $warm_steps --train.batch_size 8 \
-    --train.lr 1e-3 --train.schedule cosine --train.warmup_steps $(( (warm_steps + 9) / 10 )) --train.full_weights=true
+  # Medium: every warm-up question is asked in one of the three prompt modes and answered in that mode's format
+  # (experiments/sft_all_modes.cpp), so the think / observe ablations start from a base that follows their formats.
+  warmup=(table2_sft) base_modes="vanilla"
+  [[ $scale == medium ]] && warmup=(sft_all_modes --sft.target formatted) base_modes="think, observe and vanilla"
+  quiet "$logs/warmup.log" "$exp/${warmup[0]}" "${warmup[@]:1}" "${common[@]}" --model "$out/random" \
+    --tokenizer "$tokenizer" --train "$data/warmup.jsonl" --out "$out/warmup" --train.steps $warm_steps \
+    --train.batch_size 8 --train.lr 1e-3 --train.schedule cosine --train.warmup_steps $(( (warm_steps + 9) / 10 )) \
+    --train.full_weights=true
   model=$out/warmup/model
-  base_label="toy Qwen2-VL (configs/toy_model) + ${warm_steps}-step full-weight SFT warm-up on separate scenes"
+  base_label="toy Qwen2-VL (configs/toy_model) + ${warm_steps}-step full-weight SFT warm-up ($base_modes) on separate scenes"
 else
   base_label="$model"
 fi
 tokenizer=${tokenizer:-$model}
 
-# Every model is evaluated the same way: vanilla mode with its training instruction (the toy knows no other).
-evaluate() {  # run_dir [adapter]
-  local adapter=()
+# Every model is evaluated in vanilla mode with its training instruction (the toy knows no other wording); the
+# think / observe ablations also in their own mode (Table 2's T and O rows).
+evaluate() {  # run_dir [adapter [mode max_new_tokens]]
+  local adapter=() mode=${3:-vanilla} tokens=${4:-12}
   [[ -n ${2:-} ]] && adapter=(--adapter "$2")
-  quiet "$1/eval.log" "$vsr" eval --runtime.device "$device" --runtime.threads 1 --frames $frames \
-    --model "$model" --tokenizer "$tokenizer" "${adapter[@]}" --records "$data/test.jsonl" --mode vanilla \
-    --prompt train --eval.max_new_tokens 12 --out "$1/eval/vanilla"
+  quiet "$1/eval_$mode.log" "$vsr" eval --runtime.device "$device" --runtime.threads 1 --frames $frames \
+    --model "$model" --tokenizer "$tokenizer" "${adapter[@]}" --records "$data/test.jsonl" --mode "$mode" \
+    --prompt train --eval.max_new_tokens "$tokens" --out "$1/eval/$mode"
 }
 train_args=(--model "$model" --tokenizer "$tokenizer" --train "$data/train.jsonl" --train.batch_size 8
   --sampling.max_new_tokens 12)
@@ -126,7 +137,7 @@ mkdir -p "$out/base"
 printf '{"recipe": "base", "algorithm": "none", "prompt_mode": "vanilla", "model": "%s", "status": "finished"}\n' \
   "$base_label" > "$out/base/run.json"
 quiet "$logs/vsgrpo_v.log" "$exp/table2_vsgrpo_v" "${common[@]}" "${train_args[@]}" --out "$out/vsgrpo_v" \
-  --train.steps $grpo_steps --train.lr 1e-3 --grpo.num_generations $group --kl.beta 1e-4 &
+  --train.steps $grpo_steps --train.lr 5e-4 --grpo.num_generations $group --kl.beta 1e-4 &
 grpo_pid=$!
 evaluate "$out/base"
 quiet "$logs/sft.log" "$exp/table2_sft" "${common[@]}" "${train_args[@]}" --out "$out/sft" --train.steps $sft_steps \
@@ -139,16 +150,17 @@ evaluate "$out/vsgrpo_v" "$out/vsgrpo_v/adapter"
 runs=("$out/base" "$out/sft" "$out/vsgrpo_v")
 if [[ $scale == medium ]]; then
   stage "ablations: prompt modes (vsGRPO-T, vsGRPO-O) and KL (think mode, beta 1e-4 vs 0), two at a time"
-  ablation() {  # name program
+  ablation() {  # name program mode [options]
     rm -rf "${out:?}/$1"
     quiet "$logs/$1.log" "$exp/$2" "${common[@]}" "${train_args[@]}" --out "$out/$1" --train.steps $grpo_steps \
-      --train.lr 1e-3 --grpo.num_generations $group --sampling.max_new_tokens 48
+      --train.lr 5e-4 --grpo.num_generations $group --sampling.max_new_tokens 48 "${@:4}"
     evaluate "$out/$1" "$out/$1/adapter"
+    evaluate "$out/$1" "$out/$1/adapter" "$3" 48
   }
-  ablation vsgrpo_t table2_vsgrpo_t &
-  ablation vsgrpo_t_beta0 grpo_no_kl
+  ablation vsgrpo_t table2_vsgrpo_t think --kl.beta 1e-4 &
+  ablation vsgrpo_t_beta0 grpo_no_kl think
   wait
-  ablation vsgrpo_o table2_vsgrpo_o
+  ablation vsgrpo_o table2_vsgrpo_o observe --kl.beta 1e-4
   runs+=("$out/vsgrpo_t" "$out/vsgrpo_t_beta0" "$out/vsgrpo_o")
 fi
 

@@ -20,7 +20,7 @@ class Tensor;  // LibTorch's tensor; complete wherever a KL setting's per_token 
 namespace vsr {
 
 /// A prompt mode (vsr::prompt::Think, Observe, Vanilla): the instruction appended to a question, how an answer is
-/// extracted from an output, and whether an output has the mode's format.
+/// extracted from an output, whether an output has the mode's format, and an answer written in that format.
 template <class P>
 concept PromptMode = requires(const P& p, const data::Sample& s, std::string_view out) {
   { P::kName } -> std::convertible_to<std::string_view>;
@@ -28,6 +28,7 @@ concept PromptMode = requires(const P& p, const data::Sample& s, std::string_vie
   { p.instruction(s, prompt::Stage::Train) } -> std::convertible_to<std::string>;
   { p.extract_answer(out) } -> std::convertible_to<std::optional<std::string>>;
   { p.format_ok(out) } -> std::convertible_to<bool>;
+  { p.formatted(s, out) } -> std::convertible_to<std::string>;
 };
 
 /// A reward (vsr::reward::Format, Accuracy, ...): a named score of one completion of one sample.

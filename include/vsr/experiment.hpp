@@ -66,7 +66,10 @@ class Experiment {
   /// Registers the recipe's sections on `cfg`; apply() copies the parsed values in.
   void add_options(Config& cfg) {
     auto& algo_options = cfg.add<typename A::Options>();
-    appliers_.push_back([this, &algo_options] { algo.options = algo_options; });
+    appliers_.push_back([this, &algo_options] {
+      if constexpr (requires { algo_options.validate(); }) algo_options.validate();
+      algo.options = algo_options;
+    });
     if constexpr (requires { kl.options; }) {
       auto& kl_options = cfg.add<kl::KlOptions>();
       appliers_.push_back([this, &kl_options] { kl.options = kl_options; });

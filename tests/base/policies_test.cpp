@@ -3,7 +3,9 @@
 #include "vsr/core/config.hpp"
 #include "vsr/core/error.hpp"
 #include "vsr/eval/answer_format.hpp"
+#include "vsr/algo/sft_options.hpp"
 #include "vsr/eval/vsi_eval.hpp"
+#include "vsr/prompt/mixture.hpp"
 #include "vsr/prompt/observe.hpp"
 #include "vsr/prompt/think.hpp"
 #include "vsr/prompt/vanilla.hpp"
@@ -27,6 +29,8 @@ static_assert(!RewardFitsMode<reward::Format, prompt::Vanilla>, "vanilla mode ha
 static_assert(reward::kFitsMode<reward::Sum<reward::Accuracy>, prompt::Vanilla>);
 static_assert(!reward::kFitsMode<reward::Sum<reward::Format, reward::Accuracy>, prompt::Vanilla>);
 static_assert(!PromptMode<int> && !Reward<prompt::Think>);
+using AllModes = prompt::Mixture<prompt::Think, prompt::Observe, prompt::Vanilla>;
+static_assert(PromptMode<AllModes> && !RewardFitsMode<reward::Format, AllModes>);
 
 TEST(PromptModes, PaperInstructions) {
   data::Sample s;
@@ -63,6 +67,62 @@ TEST(PromptModes, FormatCheck) {
   EXPECT_FALSE(think.format_ok("<observe>a</observe><answer>3</answer>"));
   EXPECT_TRUE(prompt::Observe{}.format_ok("<observe>a</observe><answer>3</answer>"));
   EXPECT_TRUE(prompt::Vanilla{}.format_ok("anything"));
+}
+
+TEST(PromptModes, FormattedTargetsHaveTheModesFormat) {
+  data::Sample s;
+  s.ground_truth = "3";
+  s.meta["categories"] = {"chair", "table"};
+  const std::string think = prompt::Think{}.formatted(s, s.ground_truth);
+  EXPECT_EQ(think, "<think>The question is about the chair and the table.</think>\n<answer>3</answer>");
+  EXPECT_TRUE(prompt::Think{}.format_ok(think));
+  EXPECT_EQ(prompt::Think{}.extract_answer(think), "3");
+  s.meta["categories"] = {"chair", "table", "sofa"};
+  EXPECT_EQ(prompt::Observe{}.formatted(s, "B"),
+            "<observe>I see the chair, the table and the sofa.</observe>\n<answer>B</answer>");
+  EXPECT_EQ(prompt::Vanilla{}.formatted(s, "B"), "B");
+  s.meta["rationale"] = "Two chairs, then one more.";
+  EXPECT_EQ(prompt::Think{}.formatted(s, "3"), "<think>Two chairs, then one more.</think>\n<answer>3</answer>");
+  data::Sample bare;
+  EXPECT_EQ(prompt::Observe{}.formatted(bare, "4.5"), "<observe>I see the video.</observe>\n<answer>4.5</answer>");
+}
+
+TEST(PromptModes, MixtureAsksEachQuestionInOneModeByItsId) {
+  // FNV-1a-64("a") = 0xaf63dc4c8601ec8c, which is 1 mod 3 (Observe); "q1" -> 2 (Vanilla), "q2" -> 0 (Think).
+  AllModes mix;
+  data::Sample s;
+  s.id = "a";
+  EXPECT_EQ(AllModes::mode_of(s), 1u);
+  EXPECT_EQ(mix.instruction(s), prompt::Observe{}.instruction(s));
+  EXPECT_EQ(mix.instruction(s, prompt::Stage::Eval), prompt::Observe{}.instruction(s, prompt::Stage::Eval));
+  s.id = "q1";
+  EXPECT_EQ(mix.formatted(s, "3"), "3");
+  s.id = "q2";
+  EXPECT_EQ(mix.formatted(s, "3"), "<think>The question is about the video.</think>\n<answer>3</answer>");
+  std::vector<int> count(3, 0);
+  for (int i = 0; i < 3000; ++i) {
+    s.id = "synthetic_" + std::to_string(i);
+    ++count[AllModes::mode_of(s)];
+  }
+  for (const int c : count) EXPECT_NEAR(c, 1000, 100);
+  EXPECT_EQ(mix.extract_answer("<observe>x</observe><answer> B </answer>"), "B");
+  EXPECT_EQ(mix.extract_answer("<think>x</think><answer>2</answer>"), "2");
+  EXPECT_EQ(mix.extract_answer(" 2 "), "2");  // no tagged format: read by the last mode (vanilla)
+  EXPECT_TRUE(mix.format_ok("<think>x</think><answer>2</answer>"));
+}
+
+TEST(SftOptions, TargetIsAnswerOrFormatted) {
+  algo::SftOptions options;
+  EXPECT_NO_THROW(options.validate());
+  options.target = "formatted";
+  EXPECT_NO_THROW(options.validate());
+  options.target = "tagged";
+  try {
+    options.validate();
+    FAIL() << "sft.target = tagged was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("sft.target"), std::string::npos) << e.what();
+  }
 }
 
 TEST(AnswerFormat, FirstNumberAndTrim) {

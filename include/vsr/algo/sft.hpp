@@ -3,22 +3,11 @@
 /// The SFT policy (vsGRPO's supervised baseline): options of section [sft] and the answer-token cross-entropy.
 
 #include "vsr/algo/sft_loss.hpp"
-#include "vsr/core/config.hpp"
+#include "vsr/algo/sft_options.hpp"
 
 #include <string_view>
 
 namespace vsr::algo {
-
-/// Section [sft].
-struct SftOptions {
-  static constexpr std::string_view kSection = "sft";
-  bool per_sequence = false;  ///< average each answer's tokens first (default: mean over all answer tokens)
-
-  /// Declares the keys of [sft].
-  void describe(OptionSet& set) {
-    set.add("per_sequence", per_sequence, "mean per answer, then over answers (default: over all answer tokens)");
-  }
-};
 
 /// Supervised fine-tuning on the ground-truth answers; no rollouts, no reference model.
 struct Sft {

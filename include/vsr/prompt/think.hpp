@@ -4,6 +4,7 @@
 
 #include "vsr/data/sample.hpp"
 #include "vsr/eval/answer_format.hpp"
+#include "vsr/prompt/rationale.hpp"
 #include "vsr/prompt/stage.hpp"
 
 #include <optional>
@@ -27,6 +28,11 @@ struct Think {
   /// The text appended to the question.
   std::string instruction(const data::Sample&, Stage stage = Stage::Train) const {
     return std::string(stage == Stage::Train ? kTrain : kEval);
+  }
+  /// `answer` in this mode's output format, the supervised target of `[sft] target = formatted`:
+  /// `<think>The question is about ...</think>\n<answer>answer</answer>` (prompt::rationale; a record's meta.rationale wins).
+  std::string formatted(const data::Sample& s, std::string_view answer) const {
+    return tagged_output("think", rationale(s, "The question is about "), answer);
   }
   /// The trimmed content of the first <answer></answer>, or nullopt.
   std::optional<std::string> extract_answer(std::string_view output) const {

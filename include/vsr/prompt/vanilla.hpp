@@ -25,6 +25,8 @@ struct Vanilla {
   std::string instruction(const data::Sample&, Stage stage = Stage::Train) const {
     return std::string(stage == Stage::Train ? kTrain : kEval);
   }
+  /// `answer` itself: vanilla outputs have no format.
+  std::string formatted(const data::Sample&, std::string_view answer) const { return std::string(answer); }
   /// The whole output, trimmed.
   std::optional<std::string> extract_answer(std::string_view output) const { return std::string(eval::trim(output)); }
   /// Always true: vanilla outputs have no format.

@@ -1,13 +1,15 @@
 #pragma once
 /// @file
-/// One SFT optimizer step (vsGRPO's supervised baseline): the ground truth as the assistant turn after the prompt
-/// mode's training prompt, cross-entropy on the answer tokens (and the closing <|im_end|>) only.
+/// One SFT optimizer step (vsGRPO's supervised baseline): the ground truth (or, with [sft] target = formatted, the
+/// ground truth in the prompt mode's output format) as the assistant turn after the mode's training prompt,
+/// cross-entropy on the answer tokens (and the closing <|im_end|>) only.
 
 #include "vsr/algo/sft.hpp"
 #include "vsr/train/session.hpp"
 #include "vsr/train/step_stats.hpp"
 
 #include <cmath>
+#include <string>
 #include <vector>
 
 namespace vsr::train {
@@ -25,7 +27,10 @@ class SftSteps {
       std::vector<model::CompletionBatch> rows;
       for (const data::Sample* sample : s.next_batch()) {
         const auto text = model::SampleEncoder::user_text(*sample, mode.instruction(*sample, prompt::Stage::Train));
-        const std::vector<std::vector<std::int64_t>> answer{s.encoder().answer_ids(sample->ground_truth)};
+        const bool formatted = sft.options.target == "formatted";
+        const std::string target =
+            formatted ? std::string(mode.formatted(*sample, sample->ground_truth)) : sample->ground_truth;
+        const std::vector<std::vector<std::int64_t>> answer{s.encoder().answer_ids(target)};
         rows.push_back(s.encoder().with_completions(s.encoder().prompt(*sample, text), answer));
       }
       const auto batch = s.encoder().stack(rows);
