@@ -8,11 +8,11 @@
 #      embed 64, a 2,270-token cut of Qwen2's BPE), random weights, then a short full-weight SFT warm-up on the
 #      warm-up scenes (the stand-in for pre-training: it teaches the answer format and first skills);
 #   4. the base evaluated on the held-out scenes with VSI-Bench's scoring;
-#   5. vsGRPO-V (vanilla prompt, accuracy reward read by VSI-Bench's rule, k3 KL, beta 0.1) and, for comparison,
+#   5. vsGRPO-V (vanilla prompt, accuracy reward read by VSI-Bench's rule, k3 KL with beta 1e-4) and, for comparison,
 #      SFT, both LoRA from that base on the train scenes, each evaluated on the held-out scenes;
 #   6. the paper-style table, each Avg and each difference with a 95% paired-bootstrap interval, the verdict those
 #      intervals support, and the reward curves (PNG), all in OUT/report/.
-#   --scale medium adds the paper's two ablations at toy scale: KL (Fig. 4: think mode, beta 0 vs 0.1) and the
+#   --scale medium adds the paper's two ablations at toy scale: KL (Fig. 4: think mode, beta 0 vs 1e-4) and the
 #   prompt modes (vsGRPO-T / -O / -V).
 #
 # Usage: bash tools/quickstart.sh [--scale smoke|small|medium] [--out DIR] [--model DIR --tokenizer DIR]
@@ -128,20 +128,16 @@ evaluate() {  # run_dir [adapter [mode max_new_tokens]]
     --model "$model" --tokenizer "$tokenizer" "${adapter[@]}" --records "$data/test.jsonl" --mode "$mode" \
     --prompt train --eval.max_new_tokens "$tokens" --out "$1/eval/$mode"
 }
-# The KL coefficient at toy scale. The paper's 1e-4 suits LoRA at lr 1e-5 on Qwen2-VL-2B; at the toy's lr 5e-4 it let
-# GRPO drift the answer form (held-out absolute-distance questions answered with a letter: 10 of 192 at beta 1e-4,
-# 7 at 1e-2, 0 at 1e-1; README). The paper finds the KL term needed (Fig. 4); here it keeps answers parseable.
-beta=1e-1
 train_args=(--model "$model" --tokenizer "$tokenizer" --train "$data/train.jsonl" --train.batch_size 8
   --sampling.max_new_tokens 12)
 
-stage "vsGRPO-V (vanilla, accuracy reward, k3 KL beta $beta, G=$group, $grpo_steps steps) beside: base evaluation, SFT"
+stage "vsGRPO-V (vanilla, accuracy reward, k3 KL beta 1e-4, G=$group, $grpo_steps steps) beside: base evaluation, SFT"
 rm -rf "$out/vsgrpo_v" "$out/sft" "$out/base"
 mkdir -p "$out/base"
 printf '{"recipe": "base", "algorithm": "none", "prompt_mode": "vanilla", "model": "%s", "status": "finished"}\n' \
   "$base_label" > "$out/base/run.json"
 quiet "$logs/vsgrpo_v.log" "$exp/table2_vsgrpo_v" "${common[@]}" "${train_args[@]}" --out "$out/vsgrpo_v" \
-  --train.steps $grpo_steps --train.lr 5e-4 --grpo.num_generations $group --kl.beta $beta &
+  --train.steps $grpo_steps --train.lr 5e-4 --grpo.num_generations $group --kl.beta 1e-4 &
 grpo_pid=$!
 evaluate "$out/base"
 quiet "$logs/sft.log" "$exp/table2_sft" "${common[@]}" "${train_args[@]}" --out "$out/sft" --train.steps $sft_steps \
@@ -153,7 +149,7 @@ evaluate "$out/vsgrpo_v" "$out/vsgrpo_v/adapter"
 
 runs=("$out/base" "$out/sft" "$out/vsgrpo_v")
 if [[ $scale == medium ]]; then
-  stage "ablations: prompt modes (vsGRPO-T, vsGRPO-O) and KL (think mode, beta $beta vs 0), two at a time"
+  stage "ablations: prompt modes (vsGRPO-T, vsGRPO-O) and KL (think mode, beta 1e-4 vs 0), two at a time"
   ablation() {  # name program mode [options]
     rm -rf "${out:?}/$1"
     quiet "$logs/$1.log" "$exp/$2" "${common[@]}" "${train_args[@]}" --out "$out/$1" --train.steps $grpo_steps \
@@ -161,10 +157,10 @@ if [[ $scale == medium ]]; then
     evaluate "$out/$1" "$out/$1/adapter"
     evaluate "$out/$1" "$out/$1/adapter" "$3" 48
   }
-  ablation vsgrpo_t table2_vsgrpo_t think --kl.beta $beta &
+  ablation vsgrpo_t table2_vsgrpo_t think --kl.beta 1e-4 &
   ablation vsgrpo_t_beta0 grpo_no_kl think
   wait
-  ablation vsgrpo_o table2_vsgrpo_o observe --kl.beta $beta
+  ablation vsgrpo_o table2_vsgrpo_o observe --kl.beta 1e-4
   runs+=("$out/vsgrpo_t" "$out/vsgrpo_t_beta0" "$out/vsgrpo_o")
 fi
 
