@@ -39,7 +39,9 @@ class Rng {
   std::uint64_t state_;
 };
 
-/// FNV-1a of a string, to derive a scene's seed from its name.
+/// FNV-1a-style hash of a string, to derive a scene's seed from its name. Its offset basis (1469598103934665603) is
+/// not FNV's (14695981039346656037, used by prompt::Mixture); it stays, since every generated question set derives
+/// from it.
 std::uint64_t hash_name(const std::string& s);
 
 /// The question objects of a scene grouped by category, with lazily computed closest-point distances.

@@ -23,11 +23,11 @@ class SftSteps {
     s.start_step_timer();
     double loss = 0.0, tokens = 0.0;
     bool finite = true;
+    const bool formatted = sft.options.target == "formatted";
     for (std::int64_t micro = 0; micro < s.options().grad_accum; ++micro) {
       std::vector<model::CompletionBatch> rows;
       for (const data::Sample* sample : s.next_batch()) {
         const auto text = model::SampleEncoder::user_text(*sample, mode.instruction(*sample, prompt::Stage::Train));
-        const bool formatted = sft.options.target == "formatted";
         const std::string target =
             formatted ? std::string(mode.formatted(*sample, sample->ground_truth)) : sample->ground_truth;
         const std::vector<std::vector<std::int64_t>> answer{s.encoder().answer_ids(target)};
