@@ -11,18 +11,20 @@
 #   5. vsGRPO-V (vanilla prompt, accuracy reward read by VSI-Bench's rule, k3 KL with beta 1e-4) and, for comparison,
 #      SFT, both LoRA from that base on the train scenes, each evaluated on the held-out scenes;
 #   6. the paper-style table, each Avg and each difference with a 95% paired-bootstrap interval, the verdict those
-#      intervals support, and the reward curves (PNG), all in OUT/report/.
+#      intervals support, the answers VSI-Bench's scorer cannot read, and the reward curves (PNG), all in OUT/report/.
 #   --scale medium adds the paper's two ablations at toy scale: KL (Fig. 4: think mode, beta 0 vs 1e-4) and the
 #   prompt modes (vsGRPO-T / -O / -V).
 #
 # Usage: bash tools/quickstart.sh [--scale smoke|small|medium] [--out DIR] [--model DIR --tokenizer DIR]
-#                                 [--device cpu|cuda] [--no-build]
+#                                 [--device cpu|cuda] [--seed N] [--no-build]
 #   --scale   smoke: seconds (the CI test); small (default): ~10 minutes on 2 cores; medium: ~1 hour, with ablations.
 #   --model   start from a real Qwen2-VL checkpoint instead of the toy base (no warm-up), e.g. with --device cuda.
+#   --seed    the toy's initial weights and every run's [runtime] seed (default: init seed 3, runtime seed 1234);
+#             the scenes and questions stay the same, so runs with different seeds measure the training's spread.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-scale=small out=runs/quickstart model="" tokenizer="" device=cpu build=1
+scale=small out=runs/quickstart model="" tokenizer="" device=cpu build=1 seed=""
 while [[ $# -gt 0 ]]; do
   case $1 in
     --scale) scale=$2; shift 2 ;;
@@ -30,8 +32,9 @@ while [[ $# -gt 0 ]]; do
     --model) model=$2; shift 2 ;;
     --tokenizer) tokenizer=$2; shift 2 ;;
     --device) device=$2; shift 2 ;;
+    --seed) seed=$2; shift 2 ;;
     --no-build) build=0; shift ;;
-    -h|--help) sed -n 2,22p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,23p "$0"; exit 0 ;;
     *) echo "quickstart: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -99,10 +102,11 @@ for split in warmup train test; do echo "$split: $(wc -l < "$data/$split.jsonl")
 # than two-thread OpenMP regions contending with each other.
 common=(--config "$root/configs/tiny_train.ini" --runtime.device "$device" --runtime.threads 1
   --train.checkpoint_every 0 --video.frames $frames)
+[[ -n $seed ]] && common+=(--runtime.seed "$seed")
 if [[ -z $model ]]; then
   stage "toy base: random Qwen2-VL (configs/toy_model) + ${warm_steps}-step full-weight SFT warm-up"
   tokenizer=$root/configs/toy_model/tokenizer
-  quiet "$logs/init_model.log" "$vsr" init-model --like "$root/configs/toy_model" --out "$out/random" --seed 3
+  quiet "$logs/init_model.log" "$vsr" init-model --like "$root/configs/toy_model" --out "$out/random" --seed "${seed:-3}"
   rm -rf "$out/warmup"
   # Medium: every warm-up question is asked in one of the three prompt modes and answered in that mode's format
   # (experiments/sft_all_modes.cpp), so the think / observe ablations start from a base that follows their formats.
@@ -172,11 +176,14 @@ echo "vsGRPO-V against SFT (paired bootstrap, SFT as the baseline):"
 grep '^| Method | Eval mode | Avg. | 95% CI' "$out/report/vs_sft/report.md"
 grep '^| table2_vsgrpo_v | vanilla | [-0-9.]* | \[' "$out/report/vs_sft/report.md"
 
-# The shape the smoke test asserts: three result rows, the bootstrap numbers, the reward curves.
+# The shape the smoke test asserts: three result rows, the bootstrap numbers, the count of answers VSI-Bench's scorer
+# cannot read, the reward curves.
 for label in base table2_sft table2_vsgrpo_v; do
   grep -q "^| $label " "$out/report/report.md" || { echo "quickstart: report.md has no row $label" >&2; exit 1; }
 done
 [[ -s $out/report/bootstrap.json ]] || { echo "quickstart: no report/bootstrap.json" >&2; exit 1; }
+grep -q '^| Method | Eval mode | Unreadable | Answers | By task |' "$out/report/report.md" ||
+  { echo "quickstart: report.md has no table of unreadable answers" >&2; exit 1; }
 ls "$out/report/"*.png >/dev/null 2>&1 || echo "quickstart: note: no PNG figures (gnuplot missing?)" >&2
 echo
 echo "base: $base_label"

@@ -83,5 +83,6 @@ VSR_COMMAND(cmd_eval, "eval", "evaluate a Qwen2-VL checkpoint on VSI-Bench-style
   fmt::print("{} ({}, prompt {}): {} answered, {} resumed; results in {}\n{}",
              benchmark == "mc" ? "multiple choice" : "VSI-Bench", benchmark == "mc" ? "letter" : mode, eval.prompt,
              run.generated, run.reused, out, run.table);
+  fmt::print("answers the benchmark's scorer cannot read: {} of {}\n", run.unreadable, run.predictions.size());
   return 0;
 }

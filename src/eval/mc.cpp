@@ -112,6 +112,7 @@ Prediction mc_prediction(const McRecord& record, const std::string& output) {
   p.output = output;
   const auto letter = extract_choice_letter(output, record.options.size());
   p.format_ok = letter.has_value();
+  p.readable = letter.has_value();
   p.prediction = letter ? std::string(1, *letter) : trim(output);
   return p;
 }

@@ -16,6 +16,7 @@ nlohmann::ordered_json Prediction::to_json() const {
   j["prediction"] = prediction;
   j["output"] = output;
   j["format_ok"] = format_ok;
+  j["readable"] = readable;
   return j;
 }
 
@@ -44,6 +45,12 @@ Prediction Prediction::from_json(const nlohmann::json& j, const std::string& fil
   if (ok == j.end()) fail(file, where + ": format_ok", "missing field");
   if (!ok->is_boolean()) fail(file, where + ": format_ok", std::string("expected true or false, found ") + ok->type_name());
   p.format_ok = ok->get<bool>();
+  const auto readable = j.find("readable");
+  if (readable != j.end()) {
+    if (!readable->is_boolean())
+      fail(file, where + ": readable", std::string("expected true or false, found ") + readable->type_name());
+    p.readable = readable->get<bool>();
+  }
   return p;
 }
 

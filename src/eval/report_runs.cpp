@@ -77,6 +77,8 @@ RunInfo read_run(const fs::path& dir) {
       r.evals[entry.path().filename().string()] = std::move(j);
       if (fs::exists(entry.path() / "scores.jsonl"))
         r.score_files[entry.path().filename().string()] = entry.path() / "scores.jsonl";
+      if (fs::exists(entry.path() / "predictions.jsonl"))
+        r.prediction_files[entry.path().filename().string()] = entry.path() / "predictions.jsonl";
     }
   }
   return r;

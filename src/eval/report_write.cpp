@@ -113,6 +113,10 @@ ReportResult write_report(std::span<const fs::path> run_dirs, const fs::path& ou
   md += "Scores x100 (official VSI-Bench scorer); Avg. = mean over the task columns present.\n\n";
   md += results_table(runs);
   if (!intervals.markdown.empty()) md += "\n" + intervals.markdown;
+  if (const auto unread = readability_table(runs); !unread.empty()) {
+    md += "\nAnswers the benchmark's scorer cannot read (NA: no number as the first word; MCA: the first word is no ";
+    md += "option letter):\n\n" + unread;
+  }
   result.notes = std::move(intervals.notes);
   result.bootstrap = out / "bootstrap.json";
   write_file_atomic(result.bootstrap, intervals.json.dump(2) + "\n");

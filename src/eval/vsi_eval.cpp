@@ -5,6 +5,7 @@
 #include "vsr/core/error.hpp"
 #include "vsr/eval/answer_format.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace vsr::eval {
@@ -48,6 +49,16 @@ RecordScore score_sample(const data::Sample& sample, const std::string& predicti
     return s;
   }
   return score_record(to_vsi_record(sample, prediction), zero_truth);
+}
+
+bool benchmark_readable(const data::Sample& sample, std::string_view prediction) {
+  if (data::answer_kind(sample.question_type) == data::AnswerKind::Numeric)
+    return na_prediction_value(prediction).has_value();
+  if (sample.options.empty()) return !trim(prediction).empty();
+  const std::string word = fuzzy_match(prediction);
+  return std::any_of(sample.options.begin(), sample.options.end(), [&](const std::string& option) {
+    return exact_match(word, option.substr(0, option.find('.'))) == 1.0;
+  });
 }
 
 AnswerRule parse_answer_rule(std::string_view value, std::string_view origin, std::string_view field) {

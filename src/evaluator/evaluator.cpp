@@ -148,6 +148,7 @@ EvalRun evaluate_vsibench(const model::Qwen2VL& model, const model::SampleEncode
     const auto answer = policy.extract(output);
     p.prediction = answer ? *answer : trim(output);
     p.format_ok = policy.format_ok(output);
+    p.readable = benchmark_readable(s, p.prediction);
     return p;
   };
   EvalRun run;
@@ -157,6 +158,7 @@ EvalRun evaluate_vsibench(const model::Qwen2VL& model, const model::SampleEncode
   std::vector<RecordScore> scores;
   std::string score_text;
   for (std::size_t i = 0; i < samples.size(); ++i) {
+    run.unreadable += run.predictions[i].readable ? 0 : 1;
     scores.push_back(score_sample(samples[i], run.predictions[i].prediction, zero_truth));
     score_text += scores.back().to_json().dump() + "\n";
   }
@@ -199,6 +201,7 @@ EvalRun evaluate_mc(const model::Qwen2VL& model, const model::SampleEncoder& enc
   EvalRun run;
   run.predictions =
       predict_all(model, encoder, samples, text_of, prediction_of, options, dir.file("predictions.jsonl"), run, dist);
+  for (const auto& p : run.predictions) run.unreadable += p.readable ? 0 : 1;
   run.aggregate = mc_aggregate(records, run.predictions);
   if (main) {
     write_file_atomic(dir.file("aggregate.json"), run.aggregate.dump(2) + "\n");

@@ -48,19 +48,6 @@ SampleEncoder::~SampleEncoder() = default;
 SampleEncoder::SampleEncoder(SampleEncoder&&) noexcept = default;
 SampleEncoder& SampleEncoder::operator=(SampleEncoder&&) noexcept = default;
 
-std::string SampleEncoder::user_text(const data::Sample& sample, std::string_view instruction) {
-  std::string text = sample.question;
-  if (!sample.options.empty()) {
-    text += "\nOptions:";
-    for (const auto& o : sample.options) text += "\n" + o;
-  }
-  if (!instruction.empty()) {
-    text += "\n";
-    text += instruction;
-  }
-  return text;
-}
-
 MultimodalInputs SampleEncoder::prompt(const data::Sample& sample, std::string_view text) const {
   const std::string key = sample.video.string();
   if (key.empty()) fail("<sample " + sample.id + ">", "video", "the sample names no video");

@@ -35,11 +35,11 @@ TEST(EvalPredictions, TornLastLineIsDroppedAndFileRewritten) {
   EXPECT_TRUE(load_predictions_for_resume(path).empty());  // missing file
   std::vector<Prediction> ps(2);
   ps[0] = {"a", "object_counting", "3", "3", "<answer>3</answer>", true};
-  ps[1] = {"b", "route_planning", "B", "B", "B", true};
+  ps[1] = {"b", "route_planning", "B", "B", "B", true, false};
   append_predictions(path, ps);
   const std::string good = vsr::read_file(path);
   EXPECT_EQ(good.substr(0, good.find('\n')),
-            R"({"id":"a","question_type":"object_counting","ground_truth":"3","prediction":"3","output":"<answer>3</answer>","format_ok":true})");
+            R"({"id":"a","question_type":"object_counting","ground_truth":"3","prediction":"3","output":"<answer>3</answer>","format_ok":true,"readable":true})");
   {
     std::ofstream f(path, std::ios::app);
     f << R"({"id":"c","question_type":"obj)";  // killed mid-write
@@ -48,6 +48,14 @@ TEST(EvalPredictions, TornLastLineIsDroppedAndFileRewritten) {
   ASSERT_EQ(back.size(), 2u);
   EXPECT_EQ(back[1].id, "b");
   EXPECT_EQ(back[0].output, "<answer>3</answer>");
+  EXPECT_TRUE(back[0].readable);
+  EXPECT_FALSE(back[1].readable);
+  // Lines written before `readable` existed read as readable; a mistyped one is an error naming the field.
+  const auto old_line = nlohmann::json::parse(R"({"id":1,"question_type":"t","ground_truth":"3","prediction":"x","output":"x","format_ok":false})");
+  EXPECT_TRUE(Prediction::from_json(old_line, "p.jsonl", "line 1").readable);
+  auto mistyped = old_line;
+  mistyped["readable"] = "no";
+  EXPECT_THROW(Prediction::from_json(mistyped, "p.jsonl", "line 1"), vsr::Error);
   EXPECT_EQ(vsr::read_file(path), good);  // rewritten without the torn line
   // A bad line that is not the last one is an error naming the line.
   vsr::write_file_atomic(path, "not json\n" + good);
@@ -94,6 +102,26 @@ TEST(EvalVsi, ScoresAreTheOfficialOnesAndEntityAnswersExactMatch) {
   EXPECT_THROW(score_sample(zero, "1", ZeroTruth::kError), vsr::Error);
   EXPECT_EQ(score_sample(zero, "1", ZeroTruth::kScoreZero).score, 0.0);
   EXPECT_THROW(parse_zero_truth("maybe"), vsr::Error);
+}
+
+// Readable = the official scorer finds a number (NA) or an option letter (MCA) in the answer, right or wrong.
+TEST(EvalVsi, BenchmarkReadableIsWhatTheScorerCanParse) {
+  const auto na = sample("object_abs_distance", "How far?", {}, "2.4");
+  EXPECT_TRUE(benchmark_readable(na, "3"));
+  EXPECT_TRUE(benchmark_readable(na, "2.5 meters"));  // first word "2.5"
+  EXPECT_TRUE(benchmark_readable(na, "3."));          // trailing dot removed
+  EXPECT_FALSE(benchmark_readable(na, "A"));          // an option letter for a distance
+  EXPECT_FALSE(benchmark_readable(na, "2labelslabels"));
+  EXPECT_FALSE(benchmark_readable(na, ""));
+  const auto mca = sample("object_rel_distance", "Which is closest?", {"A. bed", "B. sofa", "C. desk"}, "B");
+  EXPECT_TRUE(benchmark_readable(mca, "C"));          // wrong, but readable
+  EXPECT_TRUE(benchmark_readable(mca, "b. sofa"));    // case folded, first word, dot removed
+  EXPECT_FALSE(benchmark_readable(mca, "D"));         // not one of the options
+  EXPECT_FALSE(benchmark_readable(mca, "sofa"));
+  EXPECT_FALSE(benchmark_readable(mca, "3"));
+  const auto entity = sample("object_rel_distance", "Which is closest?", {}, "sofa");
+  EXPECT_TRUE(benchmark_readable(entity, "bed"));
+  EXPECT_FALSE(benchmark_readable(entity, "  \n"));
 }
 
 TEST(EvalMc, LetterExtraction) {

@@ -8,6 +8,7 @@
 #include "vsr/prompt/mixture.hpp"
 #include "vsr/prompt/observe.hpp"
 #include "vsr/prompt/think.hpp"
+#include "vsr/prompt/user_text.hpp"
 #include "vsr/prompt/vanilla.hpp"
 #include "vsr/reward/accuracy.hpp"
 #include "vsr/reward/format.hpp"
@@ -85,6 +86,23 @@ TEST(PromptModes, FormattedTargetsHaveTheModesFormat) {
   EXPECT_EQ(prompt::Think{}.formatted(s, "3"), "<think>Two chairs, then one more.</think>\n<answer>3</answer>");
   data::Sample bare;
   EXPECT_EQ(prompt::Observe{}.formatted(bare, "4.5"), "<observe>I see the video.</observe>\n<answer>4.5</answer>");
+}
+
+// Training asks in VSI-Bench's layout, the evaluation's: a toy trained without "These are frames of a video." and
+// tested with it answered counting questions with distances and distance questions with option letters.
+TEST(PromptModes, TrainingUserTextIsTheEvaluationLayoutWithTheTrainingInstruction) {
+  data::Sample mca;
+  mca.question = "Which is closer?";
+  mca.options = {"A. chair", "B. table"};
+  EXPECT_EQ(prompt::user_text(mca, prompt::Vanilla{}),
+            "These are frames of a video.\nWhich is closer?\nOptions:\nA. chair\nB. table\n"
+            "Please provide the short answer with one or two words or a number.");
+  data::Sample na;
+  na.question = "How many chairs?";
+  EXPECT_EQ(prompt::user_text(na, prompt::Vanilla{}, prompt::Stage::Eval),
+            "These are frames of a video.\nHow many chairs?\nPlease answer the question using a single word or phrase.");
+  const prompt::Think think;
+  EXPECT_EQ(prompt::user_text(na, think), eval::vsi_prompt_text(na, prompt::Think::kTrain));
 }
 
 TEST(PromptModes, MixtureAsksEachQuestionInOneModeByItsId) {

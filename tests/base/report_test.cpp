@@ -91,6 +91,31 @@ TEST(Report, ResultsTableIsExact) {
                                              "completion_length_mean.png", "loss.png"}));
 }
 
+TEST(Report, ReadabilityTableCountsUnreadableAnswersPerRunAndMode) {
+  const auto [a, b] = fake_runs(vsr::test::temp_dir("report_readable"));
+  EXPECT_EQ(readability_table(std::vector<RunInfo>{read_run(a), read_run(b)}), "");  // no predictions files yet
+  auto line = [](const char* type, bool readable) {
+    return fmt::format(R"({{"id":"x","question_type":"{}","ground_truth":"1","prediction":"p","output":"p",)"
+                       R"("format_ok":true,"readable":{}}})", type, readable) + "\n";
+  };
+  vsr::write_file_atomic(a / "eval" / "vanilla" / "predictions.jsonl",
+                         line("object_abs_distance", false) + line("object_counting", true) +
+                             line("object_abs_distance", false) + line("route_planning", false));
+  vsr::write_file_atomic(b / "eval" / "vanilla" / "predictions.jsonl", line("object_counting", true));
+  EXPECT_EQ(readability_table(std::vector<RunInfo>{read_run(a), read_run(b)}),
+            "| Method | Eval mode | Unreadable | Answers | By task |\n"
+            "| --- | --- | ---: | ---: | --- |\n"
+            "| vsgrpo_v | vanilla | 3 | 4 | object_abs_distance 2, route_planning 1 |\n"
+            "| grpo_no_kl | vanilla | 0 | 1 | - |\n");
+  vsr::write_file_atomic(b / "eval" / "vanilla" / "predictions.jsonl", line("object_counting", true) + "{oops\n");
+  try {
+    readability_table(std::vector<RunInfo>{read_run(b)});
+    FAIL() << "expected vsr::Error";
+  } catch (const vsr::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("line 2"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Report, CliWritesReportAndPngFigures) {
   const auto root = vsr::test::temp_dir("report_cli");
   const auto [a, b] = fake_runs(root);

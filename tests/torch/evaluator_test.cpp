@@ -72,7 +72,7 @@ TEST(Evaluator, BatchedPredictionsEqualBatchOneGreedyAndScoresAreOfficial) {
   const prompt::Think think;
   for (std::size_t i = 0; i < samples.size(); ++i) {
     // Independent reference: one prompt, batch of one, greedy, decode.
-    const std::string text = "These are frames of a video.\n" + model::SampleEncoder::user_text(samples[i], think.kEval);
+    const std::string text = eval::vsi_prompt_text(samples[i], think.kEval);
     const auto in = t.encoder.prompt(samples[i], text);
     const at::Tensor tokens = t.model.greedy(in, 6).tokens[0].contiguous();
     const std::string expected =

@@ -161,10 +161,6 @@ TEST(SampleEncoder, CompletionRowsAreRightPaddedWithMaskOnCompletions) {
   const auto ids = enc.answer_ids("3");
   EXPECT_EQ(ids.back(), *tok.token_to_id("<|im_end|>"));
   EXPECT_EQ(enc.decode(ids), "3");
-  data::Sample s;
-  s.question = "Which is closer?";
-  s.options = {"A. chair", "B. table"};
-  EXPECT_EQ(model::SampleEncoder::user_text(s, "Answer."), "Which is closer?\nOptions:\nA. chair\nB. table\nAnswer.");
   model::VideoOptions odd;
   odd.frames = 3;
   EXPECT_THROW(model::SampleEncoder(tok, vision::ProcessorOptions{}, model.config(), odd), Error);

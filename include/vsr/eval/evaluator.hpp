@@ -90,6 +90,7 @@ struct EvalRun {
   std::string table;                    ///< the result table as plain text
   std::int64_t generated = 0;           ///< records the model answered in this call
   std::int64_t reused = 0;              ///< records whose prediction was already in predictions.jsonl
+  std::int64_t unreadable = 0;          ///< predictions the benchmark's scorer cannot read (Prediction::readable)
 };
 
 /// Greedy answers of `texts[i]` about `samples[i]`'s video, all in one left-padded batch: the raw decoded outputs

@@ -20,10 +20,12 @@ struct Prediction {
   std::string prediction;    ///< the answer extracted from `output`, or `output` itself when extraction found none
   std::string output;        ///< the raw decoded model output
   bool format_ok = true;     ///< whether `output` has the prompt mode's format (always true for untagged modes)
+  bool readable = true;      ///< whether the benchmark's scorer can read `prediction` (eval::benchmark_readable)
 
-  /// `{"id", "question_type", "ground_truth", "prediction", "output", "format_ok"}` in that order.
+  /// `{"id", "question_type", "ground_truth", "prediction", "output", "format_ok", "readable"}` in that order.
   nlohmann::ordered_json to_json() const;
-  /// Reads the six fields (`id` may be a number); vsr::Error naming `file` and `where` on a missing or mistyped one.
+  /// Reads the six fields (`id` may be a number) and `readable` (optional: files written before it count as
+  /// readable); vsr::Error naming `file` and `where` on a missing or mistyped one.
   static Prediction from_json(const nlohmann::json& j, const std::string& file, const std::string& where);
 };
 

@@ -41,6 +41,7 @@ struct RunInfo {
   std::string label;                                         ///< the recipe, made unique among the reported runs
   std::map<std::string, nlohmann::json> evals;               ///< eval mode -> eval/<mode>/aggregate.json
   std::map<std::string, std::filesystem::path> score_files;  ///< eval mode -> eval/<mode>/scores.jsonl, if present
+  std::map<std::string, std::filesystem::path> prediction_files;  ///< eval mode -> eval/<mode>/predictions.jsonl
   std::optional<MetricsTable> metrics;                       ///< metrics.csv when present
 };
 
@@ -53,6 +54,12 @@ RunInfo read_run(const std::filesystem::path& dir);
 /// first); one row per (run, eval mode), runs in the given order, modes sorted; a run without evaluations gives one
 /// row of "-".
 std::string results_table(std::span<const RunInfo> runs);
+
+/// The answers each (run, eval mode) gave that the benchmark's scorer cannot read (Prediction::readable false in
+/// eval/<mode>/predictions.jsonl), as a Markdown table: "Method", "Eval mode", "Unreadable", "Answers", "By task"
+/// (count per question type, types sorted; "-" when none). Empty when no run has a predictions file. vsr::Error
+/// naming the file and line on a line that is not a prediction.
+std::string readability_table(std::span<const RunInfo> runs);
 
 /// One figure of the report: a metrics column against the step, one line per run having it.
 struct PlotSpec {

@@ -35,6 +35,12 @@ VsiRecord to_vsi_record(const data::Sample& sample, std::optional<std::string> p
 /// type.
 RecordScore score_sample(const data::Sample& sample, const std::string& prediction, ZeroTruth zero_truth);
 
+/// Whether VSI-Bench's scorer can read `prediction` as an answer to `sample` at all (right or wrong): numeric tasks
+/// when na_prediction_value finds a number ("2.5 m" yes, "2labels" and "A" no); questions with options when
+/// fuzzy_match gives one of the option letters, case folded as exact_match compares ("b." yes, "sofa" and "3" no);
+/// choice questions without options (an entity ground truth) when the trimmed answer is not empty.
+bool benchmark_readable(const data::Sample& sample, std::string_view prediction);
+
 /// How the accuracy rewards (reward::Accuracy, reward::Mra; `[reward] answer_rule`) read a model's answer.
 enum class AnswerRule {
   kBenchmark,  ///< VSI-Bench's reading, as score_sample scores (default): numbers from na_prediction_value (the first

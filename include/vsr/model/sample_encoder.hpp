@@ -51,10 +51,6 @@ class SampleEncoder {
   SampleEncoder(SampleEncoder&&) noexcept;
   SampleEncoder& operator=(SampleEncoder&&) noexcept;
 
-  /// The text of the user turn: the question, then "Options:" and one option per line when the sample has options
-  /// (VSI-Bench's MCA layout), then `instruction` on its own line (omitted when empty).
-  static std::string user_text(const data::Sample& sample, std::string_view instruction);
-
   /// A batch of one: `<|im_start|>user\n<video> text<|im_end|>\n<|im_start|>assistant\n` with the system turn of
   /// the chat template, the video's pads expanded and its pixel values. vsr::Error naming the video on a bad file.
   MultimodalInputs prompt(const data::Sample& sample, std::string_view text) const;

@@ -6,6 +6,7 @@
 
 #include "vsr/algo/dpo.hpp"
 #include "vsr/model/token_logprobs.hpp"
+#include "vsr/prompt/user_text.hpp"
 #include "vsr/train/session.hpp"
 #include "vsr/train/step_stats.hpp"
 
@@ -29,7 +30,7 @@ class DpoSteps {
     for (std::int64_t micro = 0; micro < s.options().grad_accum; ++micro) {
       std::vector<model::CompletionBatch> rows;
       for (const data::Sample* sample : s.next_batch()) {
-        const auto text = model::SampleEncoder::user_text(*sample, mode.instruction(*sample, prompt::Stage::Train));
+        const auto text = prompt::user_text(*sample, mode);
         const std::vector<std::vector<std::int64_t>> pair{s.encoder().answer_ids(sample->ground_truth),
                                                           s.encoder().answer_ids(dpo.rejected(*sample))};
         rows.push_back(s.encoder().with_completions(s.encoder().prompt(*sample, text), pair));

@@ -8,6 +8,7 @@
 
 #include "vsr/algo/grpo.hpp"
 #include "vsr/model/token_logprobs.hpp"
+#include "vsr/prompt/user_text.hpp"
 #include "vsr/train/reward_parts.hpp"
 #include "vsr/train/session.hpp"
 #include "vsr/train/step_stats.hpp"
@@ -88,7 +89,7 @@ class GrpoSteps {
       std::vector<model::CompletionBatch> rows;
       std::vector<double> totals;
       for (const data::Sample* sample : s.next_batch()) {
-        const auto text = model::SampleEncoder::user_text(*sample, mode.instruction(*sample, prompt::Stage::Train));
+        const auto text = prompt::user_text(*sample, mode);
         auto group = s.rollout(*sample, text, G);
         for (std::int64_t g = 0; g < G; ++g) {
           const auto completion = reward::read_completion(mode, group.texts[static_cast<std::size_t>(g)]);

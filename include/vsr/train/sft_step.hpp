@@ -5,6 +5,7 @@
 /// cross-entropy on the answer tokens (and the closing <|im_end|>) only.
 
 #include "vsr/algo/sft.hpp"
+#include "vsr/prompt/user_text.hpp"
 #include "vsr/train/session.hpp"
 #include "vsr/train/step_stats.hpp"
 
@@ -27,7 +28,7 @@ class SftSteps {
     for (std::int64_t micro = 0; micro < s.options().grad_accum; ++micro) {
       std::vector<model::CompletionBatch> rows;
       for (const data::Sample* sample : s.next_batch()) {
-        const auto text = model::SampleEncoder::user_text(*sample, mode.instruction(*sample, prompt::Stage::Train));
+        const auto text = prompt::user_text(*sample, mode);
         const std::string target =
             formatted ? std::string(mode.formatted(*sample, sample->ground_truth)) : sample->ground_truth;
         const std::vector<std::vector<std::int64_t>> answer{s.encoder().answer_ids(target)};
