@@ -107,7 +107,8 @@ TEST(Experiments, RecipeColumnsAndRunInfo) {
 }
 
 TEST(Experiments, KilledAtRandomPointsAndResumedEqualsUninterrupted) {
-  const std::string settings = " --train.steps 12 --train.checkpoint_every 1 --grpo.num_generations 3";
+  const std::string settings =
+      " --train.steps 12 --train.checkpoint_every 1 --grpo.num_generations 3 --grpo.log_rollouts_every 2";
   const auto whole = test::temp_dir("resume_whole");
   auto r = test::run_program(test::experiment("table2_vsgrpo_t"), common_args(whole) + settings);
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -153,6 +154,7 @@ TEST(Experiments, KilledAtRandomPointsAndResumedEqualsUninterrupted) {
   EXPECT_GE(kills, 2) << "the run should have been killed at least twice";
   EXPECT_NE(read_file(killed / "log.txt").find("resumed from"), std::string::npos) << "no kill landed after a checkpoint";
   EXPECT_EQ(deterministic_metrics(killed), deterministic_metrics(whole));
+  EXPECT_EQ(read_file(killed / "rollouts.jsonl"), read_file(whole / "rollouts.jsonl"));  // no step lost or repeated
   EXPECT_EQ(read_file(killed / "adapter" / "adapter_model.safetensors"),
             read_file(whole / "adapter" / "adapter_model.safetensors"));
 }
@@ -243,6 +245,10 @@ TEST(Experiments, BadOptionsFailWithOneLine) {
   auto r = test::run_program(test::experiment("table2_vsgrpo_v"), common_args(out) + " --train.schedule exponential");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("train.schedule"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  r = test::run_program(test::experiment("table2_vsgrpo_v"), common_args(out) + " --grpo.log_rollouts_every -1");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("grpo.log_rollouts_every"), std::string::npos) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   r = test::run_program(test::experiment("table2_sft"), "--model x --out " + out.string());
   EXPECT_EQ(r.exit_code, 2);

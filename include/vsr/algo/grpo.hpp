@@ -6,6 +6,7 @@
 #include "vsr/algo/grpo_loss.hpp"
 #include "vsr/concepts.hpp"
 #include "vsr/core/config.hpp"
+#include "vsr/core/error.hpp"
 
 #include <cstdint>
 #include <string>
@@ -23,6 +24,7 @@ struct GrpoOptions {
   std::string loss_aggregation = "grpo";  ///< grpo | bnpo | dr_grpo
   std::int64_t max_len = 0;               ///< dr_grpo's constant length (0 = longest completion of the batch)
   std::int64_t iterations = 1;            ///< mu: policy updates per batch of rollouts (DeepSeekMath; TRL num_iterations)
+  std::int64_t log_rollouts_every = 0;    ///< N: every Nth step's completions go to rollouts.jsonl (0 = none)
 
   /// Declares the keys of [grpo].
   void describe(OptionSet& set) {
@@ -32,7 +34,15 @@ struct GrpoOptions {
         .add("std_eps", std_eps, "added to the group std before dividing")
         .add("loss_aggregation", loss_aggregation, "grpo (per-sequence mean), bnpo (batch token mean), dr_grpo")
         .add("max_len", max_len, "dr_grpo: constant normalising length, usually the generation budget (0 = batch max)")
-        .add("iterations", iterations, "mu: policy updates per batch of rollouts (ratio against the first update's log-probs)");
+        .add("iterations", iterations, "mu: policy updates per batch of rollouts (ratio against the first update's log-probs)")
+        .add("log_rollouts_every", log_rollouts_every,
+             "write every Nth step's completions, reward parts and advantages to rollouts.jsonl (0 = never)");
+  }
+  /// vsr::Error naming grpo.log_rollouts_every when it is negative.
+  void validate() const {
+    if (log_rollouts_every < 0)
+      fail("[grpo]", "grpo.log_rollouts_every", "expected 0 (never) or a step interval >= 1, got " +
+                                                    std::to_string(log_rollouts_every));
   }
   /// The parsed aggregation mode (vsr::Error naming grpo.loss_aggregation on a bad value).
   LossAggregation aggregation() const { return parse_loss_aggregation(loss_aggregation); }

@@ -4,12 +4,14 @@
 /// for each question of each micro-batch, G rollouts from the prompt mode's training prompt, rewards per completion,
 /// group advantages, the reference log-probs when the KL setting needs them, the clipped loss, backward; then one
 /// update. With grpo.iterations = mu > 1 the same rollouts serve mu consecutive updates, with the ratio taken
-/// against their log-probs before the first update (TRL's num_iterations).
+/// against their log-probs before the first update (TRL's num_iterations). With grpo.log_rollouts_every = N, every
+/// Nth step's completions go to the run folder's rollouts.jsonl (train/rollout_log.hpp; rank 0's questions).
 
 #include "vsr/algo/grpo.hpp"
 #include "vsr/model/token_logprobs.hpp"
 #include "vsr/prompt/user_text.hpp"
 #include "vsr/train/reward_parts.hpp"
+#include "vsr/train/rollout_log.hpp"
 #include "vsr/train/session.hpp"
 #include "vsr/train/step_stats.hpp"
 
@@ -85,9 +87,14 @@ class GrpoSteps {
     RewardStats rewards(reward_names<R>());
     double zero_std = 0.0, group_std = 0.0, seconds = 0.0, tokens = 0.0, logp_sum = 0.0;
     std::int64_t len_min = std::numeric_limits<std::int64_t>::max(), len_max = 0, groups = 0, completions = 0;
+    const std::int64_t every = grpo.options.log_rollouts_every, step = s.step() + 1;
+    const bool log = every > 0 && step % every == 0 && s.is_main();
+    std::vector<RolloutRecord> logged;
+    const auto names = reward_names<R>();
     for (std::int64_t micro = 0; micro < s.options().grad_accum; ++micro) {
       std::vector<model::CompletionBatch> rows;
       std::vector<double> totals;
+      const std::size_t first_logged = logged.size();
       for (const data::Sample* sample : s.next_batch()) {
         const auto text = prompt::user_text(*sample, mode);
         auto group = s.rollout(*sample, text, G);
@@ -100,6 +107,10 @@ class GrpoSteps {
           const auto n = static_cast<std::int64_t>(group.tokens[static_cast<std::size_t>(g)].size());
           len_min = std::min(len_min, n);
           len_max = std::max(len_max, n);
+          if (log)
+            logged.push_back({step, sample->id, sample->question_type, sample->ground_truth, g,
+                              std::string(completion.text), completion.answer, completion.format_ok, n,
+                              named(names, parts), total, 0.0});
         }
         logp_sum += group.logprobs.sum().template item<double>();
         seconds += group.seconds;
@@ -111,6 +122,11 @@ class GrpoSteps {
       mb.batch = s.encoder().stack(rows);
       mb.groups = std::move(rows);
       mb.advantages = grpo.advantages(at::tensor(totals, at::kFloat));
+      if (log) {
+        const at::Tensor a = mb.advantages.advantages.to(at::kCPU, at::kDouble).contiguous();
+        for (std::size_t i = first_logged; i < logged.size(); ++i)
+          logged[i].advantage = a.data_ptr<double>()[i - first_logged];
+      }
       const double n_groups = static_cast<double>(totals.size()) / static_cast<double>(G);
       zero_std += mb.advantages.zero_std_fraction * n_groups;
       group_std += mb.advantages.reward_std_mean * n_groups;
@@ -119,6 +135,12 @@ class GrpoSteps {
       if constexpr (K::kNeedsReference) mb.ref_logp = s.reference_logprobs(mb.batch, mb.groups);
       if (grpo.options.iterations > 1) mb.old_logp = s.logprobs(mb.batch, false, mb.groups);
       buffer_.push_back(std::move(mb));
+    }
+    if (log) {
+      const auto path = s.run_dir().file("rollouts.jsonl");
+      if (!log_trimmed_) trim_rollouts_after(path, s.step());  // a resumed run drops the killed run's later steps
+      log_trimmed_ = true;
+      append_rollouts(path, logged);
     }
     StepStats r;
     rewards.write(r);
@@ -146,9 +168,18 @@ class GrpoSteps {
     return s.global_share(rows);
   }
 
+  /// (name, value) pairs of reward components.
+  static std::vector<std::pair<std::string, double>> named(const std::vector<std::string>& names,
+                                                          const std::vector<double>& values) {
+    std::vector<std::pair<std::string, double>> out;
+    for (std::size_t i = 0; i < names.size() && i < values.size(); ++i) out.emplace_back(names[i], values[i]);
+    return out;
+  }
+
   std::vector<GrpoMicroBatch> buffer_;
   StepStats last_rollout_stats_;
   std::int64_t iteration_ = 0;
+  bool log_trimmed_ = false;  ///< rollouts.jsonl was trimmed to this run's first step
 };
 
 }  // namespace vsr::train
