@@ -11,7 +11,9 @@
 #   5. vsGRPO-V (vanilla prompt, accuracy reward read by VSI-Bench's rule, k3 KL with beta 1e-4) and, for comparison,
 #      SFT, both LoRA from that base on the train scenes, each evaluated on the held-out scenes;
 #   6. the paper-style table, each Avg and each difference with a 95% paired-bootstrap interval, the verdict those
-#      intervals support, the answers VSI-Bench's scorer cannot read, and the reward curves (PNG), all in OUT/report/.
+#      intervals support, the answers VSI-Bench's scorer cannot read, and the reward curves (PNG), all in OUT/report/;
+#   7. a blind control: vsGRPO-V asked with each question given another scene's video (`--eval.videos other-scene`),
+#      against itself with the right videos: a toy whose score does not drop answers from the question alone.
 #   --scale medium adds the paper's two ablations at toy scale: KL (Fig. 4: think mode, beta 0 vs 1e-4) and the
 #   prompt modes (vsGRPO-T / -O / -V).
 #
@@ -34,13 +36,13 @@ while [[ $# -gt 0 ]]; do
     --device) device=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
     --no-build) build=0; shift ;;
-    -h|--help) sed -n 2,23p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,25p "$0"; exit 0 ;;
     *) echo "quickstart: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 # scenes per split (warm-up, train, held-out test), warm-up / GRPO / SFT steps, GRPO group size, frames per video
 case $scale in
-  smoke)  sw=2  st=2  sh=1  warm_steps=6   grpo_steps=3   sft_steps=3   group=4 frames=4 ;;
+  smoke)  sw=2  st=2  sh=2  warm_steps=6   grpo_steps=3   sft_steps=3   group=4 frames=4 ;;
   small)  sw=96 st=96 sh=48 warm_steps=200 grpo_steps=500 sft_steps=500 group=8 frames=8 ;;
   medium) sw=96 st=96 sh=96 warm_steps=200 grpo_steps=800 sft_steps=800 group=8 frames=8 ;;
   *) echo "quickstart: --scale must be smoke, small or medium, got '$scale'" >&2; exit 2 ;;
@@ -71,11 +73,11 @@ pipeline_start=$(date +%s)
 
 stage "synthetic scenes and questions (split by scene)"
 synth() {  # name seed scenes
-  [[ -f $data/$1/done ]] && return
+  [[ -f $data/$1/done && $(cat "$data/$1/done") == "seed $2 scenes $3" ]] && return  # made before, same settings
   rm -rf "$data/$1"
   quiet "$logs/synth_$1.log" "$vsr" data synth --scenes "$3" --seed "$2" --out "$data/$1" --synth.width 112 \
     --synth.height 84 --synth.seconds_per_turn 2
-  touch "$data/$1/done"
+  echo "seed $2 scenes $3" > "$data/$1/done"
 }
 synth warmup 101 $sw &
 synth train 202 $st
@@ -125,12 +127,12 @@ tokenizer=${tokenizer:-$model}
 
 # Every model is evaluated in vanilla mode with its training instruction (the toy knows no other wording); the
 # think / observe ablations also in their own mode (Table 2's T and O rows).
-evaluate() {  # run_dir [adapter [mode max_new_tokens]]
+evaluate() {  # run_dir [adapter [mode max_new_tokens [more vsr eval options]]]
   local adapter=() mode=${3:-vanilla} tokens=${4:-12}
   [[ -n ${2:-} ]] && adapter=(--adapter "$2")
   quiet "$1/eval_$mode.log" "$vsr" eval --runtime.device "$device" --runtime.threads 1 --frames $frames \
     --model "$model" --tokenizer "$tokenizer" "${adapter[@]}" --records "$data/test.jsonl" --mode "$mode" \
-    --prompt train --eval.max_new_tokens "$tokens" --out "$1/eval/$mode"
+    --prompt train --eval.max_new_tokens "$tokens" "${@:5}" --out "$1/eval/$mode"
 }
 train_args=(--model "$model" --tokenizer "$tokenizer" --train "$data/train.jsonl" --train.batch_size 8
   --sampling.max_new_tokens 12)
@@ -148,10 +150,17 @@ quiet "$logs/sft.log" "$exp/table2_sft" "${common[@]}" "${train_args[@]}" --out 
   --train.lr 5e-4
 evaluate "$out/sft" "$out/sft/adapter"
 wait $grpo_pid || { echo "quickstart: vsGRPO-V failed (log: $logs/vsgrpo_v.log)" >&2; exit 1; }
-stage "evaluate vsGRPO-V on the held-out scenes"
+stage "evaluate vsGRPO-V on the held-out scenes, and (blind control) with each question given another scene's video"
+rm -rf "$out/vsgrpo_v_blind" && mkdir -p "$out/vsgrpo_v_blind"
+printf '{"recipe": "vsgrpo_v_other_scene_videos", "algorithm": "none", "prompt_mode": "vanilla", "model": "%s", "status": "finished"}\n' \
+  "vsGRPO-V's adapter, each question asked with another scene's video (vsr eval --eval.videos other-scene)" \
+  > "$out/vsgrpo_v_blind/run.json"
+evaluate "$out/vsgrpo_v_blind" "$out/vsgrpo_v/adapter" vanilla 12 --eval.videos other-scene &
+blind_pid=$!
 evaluate "$out/vsgrpo_v" "$out/vsgrpo_v/adapter"
+wait $blind_pid || { echo "quickstart: the blind control failed (log: $out/vsgrpo_v_blind/eval_vanilla.log)" >&2; exit 1; }
 
-runs=("$out/base" "$out/sft" "$out/vsgrpo_v")
+runs=("$out/base" "$out/sft" "$out/vsgrpo_v" "$out/vsgrpo_v_blind")
 if [[ $scale == medium ]]; then
   stage "ablations: prompt modes (vsGRPO-T, vsGRPO-O) and KL (think mode, beta 1e-4 vs 0), two at a time"
   ablation() {  # name program mode [options]
@@ -175,10 +184,16 @@ sed -n '/^## VSI-Bench results/,/^## Runs/p' "$out/report/report.md" | grep -v '
 echo "vsGRPO-V against SFT (paired bootstrap, SFT as the baseline):"
 grep '^| Method | Eval mode | Avg. | 95% CI' "$out/report/vs_sft/report.md"
 grep '^| table2_vsgrpo_v | vanilla | [-0-9.]* | \[' "$out/report/vs_sft/report.md"
+quiet "$logs/report_blind.log" "$vsr" report "$out/vsgrpo_v" "$out/vsgrpo_v_blind" --baseline table2_vsgrpo_v \
+  --out "$out/report/blind"
+echo "Blind control: vsGRPO-V asked with other scenes' videos, against vsGRPO-V with the right ones (no drop = the"
+echo "answers do not use the video):"
+grep '^| Method | Eval mode | Avg. | 95% CI' "$out/report/blind/report.md"
+grep '^| vsgrpo_v_other_scene_videos | vanilla | [-0-9.]* | \[' "$out/report/blind/report.md"
 
-# The shape the smoke test asserts: three result rows, the bootstrap numbers, the count of answers VSI-Bench's scorer
+# The shape the smoke test asserts: four result rows (the blind control's too), the bootstrap numbers, the count of answers VSI-Bench's scorer
 # cannot read, the reward curves.
-for label in base table2_sft table2_vsgrpo_v; do
+for label in base table2_sft table2_vsgrpo_v vsgrpo_v_other_scene_videos; do
   grep -q "^| $label " "$out/report/report.md" || { echo "quickstart: report.md has no row $label" >&2; exit 1; }
 done
 [[ -s $out/report/bootstrap.json ]] || { echo "quickstart: no report/bootstrap.json" >&2; exit 1; }

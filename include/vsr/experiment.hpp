@@ -97,7 +97,8 @@ class Experiment {
     }
     return j;
   }
-  /// Trains until train.steps or a callback stops it; callbacks see every step in the order given.
+  /// Trains until train.steps, a callback stops it or a preemption signal arrives (train/preemption.hpp: the step
+  /// finishes, then on_end runs, where cb::Checkpoint saves); callbacks see every step in the order given.
   template <class... Callbacks>
   void run(train::Session& s, Callbacks&... callbacks) {
     (cb::begin(callbacks, s), ...);
@@ -111,7 +112,7 @@ class Experiment {
                                        s.run_dir().file("eval_steps") / ("step-" + std::to_string(s.step())));
         ((stop = cb::eval(callbacks, s, result.aggregate) || stop), ...);
       }
-      if (stop) break;
+      if (stop || s.preemption_requested()) break;  // SIGTERM / SIGUSR1: the callbacks' on_end saves a checkpoint
     }
     (cb::end(callbacks, s), ...);
   }

@@ -3,6 +3,7 @@
 #include "command.hpp"
 
 #include "vsr/core/error.hpp"
+#include "vsr/train/preemption.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -73,7 +74,8 @@ constexpr const char* kUsage =
     "usage: vsr launch --nproc N [--master-port P] -- PROGRAM [ARGS...]\n"
     "Starts N processes of PROGRAM on this machine with RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE,\n"
     "MASTER_ADDR=127.0.0.1 and MASTER_PORT (a free port unless given) set as torchrun sets them; forwards\n"
-    "SIGINT/SIGTERM/SIGHUP to them; when one fails the others are stopped and its exit code is returned.\n";
+    "SIGINT/SIGTERM/SIGHUP/SIGUSR1 to them; when one fails the others are stopped and its exit code is returned\n"
+    "(a preempted training run's 75 does not stop the others: every rank stops after the same step by itself).\n";
 
 }  // namespace
 
@@ -120,7 +122,7 @@ VSR_COMMAND(cmd_launch, "launch", "run N local processes of a program as one dat
   struct sigaction sa {};
   sa.sa_handler = forward_signal;
   sigemptyset(&sa.sa_mask);
-  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &sa, nullptr);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGUSR1}) sigaction(sig, &sa, nullptr);
 
   const pid_t launcher = getpid();
   std::fflush(stdout);
@@ -137,7 +139,7 @@ VSR_COMMAND(cmd_launch, "launch", "run N local processes of a program as one dat
       if (getppid() != launcher) _exit(1);
       struct sigaction dfl {};
       dfl.sa_handler = SIG_DFL;
-      for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &dfl, nullptr);
+      for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGUSR1}) sigaction(sig, &dfl, nullptr);
       setenv("RANK", std::to_string(rank).c_str(), 1);
       setenv("LOCAL_RANK", std::to_string(rank).c_str(), 1);
       setenv("WORLD_SIZE", std::to_string(nproc).c_str(), 1);
@@ -171,7 +173,11 @@ VSR_COMMAND(cmd_launch, "launch", "run N local processes of a program as one dat
       if (g_children[k] == pid) g_children[k] = -1;
     --running;
     const int code = exit_code_of(status);
-    if (code != 0 && result == 0) {
+    if (code == vsr::train::kPreemptedExitCode) {  // the ranks agreed to stop; the others are checkpointing or done
+      if (result == 0) result = code;
+      continue;
+    }
+    if (code != 0 && (result == 0 || result == vsr::train::kPreemptedExitCode)) {
       result = code;
       if (running > 0 && !stopping) {
         std::fprintf(stderr, "vsr launch: a process exited with status %d; stopping the other %d\n", code, running);

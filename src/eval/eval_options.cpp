@@ -10,7 +10,8 @@ void EvalOptions::describe(OptionSet& set) {
       .add("max_new_tokens", max_new_tokens, "generated tokens per answer at most")
       .add("limit", limit, "evaluate only the first N records (0 = all)")
       .add("zero_truth", zero_truth, "NA ground truth 0 with a numeric prediction: error | zero")
-      .add("prompt", prompt, "instruction: mode (the mode's evaluation prompt) | train (its training prompt) | official");
+      .add("prompt", prompt, "instruction: mode (the mode's evaluation prompt) | train (its training prompt) | official")
+      .add("videos", videos, "own (each question's video) | other-scene (a blind control: another scene's video)");
 }
 
 void EvalOptions::validate() const {
@@ -20,6 +21,8 @@ void EvalOptions::validate() const {
   parse_zero_truth(zero_truth);
   if (prompt != "mode" && prompt != "train" && prompt != "official")
     fail("[eval]", "eval.prompt", "expected mode, train or official, found " + quote(prompt));
+  if (videos != "own" && videos != "other-scene")
+    fail("[eval]", "eval.videos", "expected own or other-scene, found " + quote(videos));
 }
 
 }  // namespace vsr::eval

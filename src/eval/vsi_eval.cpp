@@ -61,6 +61,19 @@ bool benchmark_readable(const data::Sample& sample, std::string_view prediction)
   });
 }
 
+std::vector<data::Sample> with_other_scene_videos(std::span<const data::Sample> samples) {
+  std::vector<data::Sample> out(samples.begin(), samples.end());
+  const std::size_t n = samples.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    std::size_t j = (i + 1) % n;
+    while (j != i && samples[j].scene_name == samples[i].scene_name) j = (j + 1) % n;
+    if (j == i) fail("[eval]", "eval.videos", "other-scene needs records of at least two scenes, found only " +
+                                                   quote(samples[i].scene_name));
+    out[i].video = samples[j].video;
+  }
+  return out;
+}
+
 AnswerRule parse_answer_rule(std::string_view value, std::string_view origin, std::string_view field) {
   if (value == "benchmark") return AnswerRule::kBenchmark;
   if (value == "lenient") return AnswerRule::kLenient;

@@ -131,7 +131,9 @@ EvalRun evaluate_vsibench(const model::Qwen2VL& model, const model::SampleEncode
   options.validate();
   const bool main = dist == nullptr || dist->is_main();
   const auto zero_truth = parse_zero_truth(options.zero_truth);
-  const auto samples = limited(all, options.limit);
+  std::vector<data::Sample> blind;
+  if (options.videos == "other-scene") blind = with_other_scene_videos(limited(all, options.limit));
+  const auto samples = blind.empty() ? limited(all, options.limit) : std::span<const data::Sample>(blind);
   if (samples.empty()) fail("<records>", "", "no records to evaluate");
   RunDir dir(out_dir);
   const bool official = options.prompt == "official";

@@ -11,6 +11,7 @@
 #include "vsr/reward/length.hpp"
 #include "vsr/model/sampler.hpp"
 #include "vsr/runtime/runtime.hpp"
+#include "vsr/train/preemption.hpp"
 
 #include <cstdio>
 #include <exception>
@@ -61,11 +62,20 @@ int run_recipe(int argc, char** argv, const fs::path& default_config, const Reci
     nlohmann::json recipe = hooks.describe ? hooks.describe() : nlohmann::json::object();
     recipe["recipe"] = program;
     eval_options.validate();
+    install_preemption_handlers();
     Session session(args, runtime, train, lora, video, processor, sampling, cfg, recipe);
     session.set_eval_options(eval_options);
     hooks.train(session);
-    session.finish();
     const bool main = session.is_main();  // under a launcher only rank 0 prints and writes the report
+    if (session.preempted()) {
+      session.mark_preempted();
+      if (main)
+        std::fprintf(stderr, "%s: preempted by signal %d after step %lld: checkpoint written; run the same command "
+                             "with --resume to continue\n", program.c_str(), session.preempted(),
+                     static_cast<long long>(session.step()));
+      return kPreemptedExitCode;
+    }
+    session.finish();
     if (main)
       std::printf("%s: %lld steps; adapter in %s\n", program.c_str(), static_cast<long long>(session.step()),
                 session.run_dir().file("adapter").string().c_str());

@@ -9,6 +9,7 @@
 #include "vsr/runtime/runtime.hpp"
 #include "vsr/runtime/torch_compat.hpp"
 #include "vsr/train/adamw.hpp"
+#include "vsr/train/preemption.hpp"
 
 #include <ATen/ATen.h>
 #include <fmt/format.h>
@@ -339,6 +340,23 @@ void Session::finish() {
   impl_->run_info["steps_done"] = state_.step;
   write_run_json(run_dir_, impl_->run_info);
   run_dir_.log("finished at step " + std::to_string(state_.step));
+}
+
+bool Session::preemption_requested() {
+  if (preempted_by_ != 0) return true;
+  double signal = preemption_signal();
+  if (dist_->active()) signal = dist_->all_reduce_max({signal})[0];
+  preempted_by_ = static_cast<int>(signal);
+  return preempted_by_ != 0;
+}
+
+void Session::mark_preempted() {
+  if (!dist_->is_main()) return;
+  impl_->run_info["status"] = "preempted";
+  impl_->run_info["steps_done"] = state_.step;
+  write_run_json(run_dir_, impl_->run_info);
+  run_dir_.log("preempted by signal " + std::to_string(preempted_by_) + " at step " + std::to_string(state_.step) +
+               "; checkpoint written");
 }
 
 void Session::log(const std::string& line) const {

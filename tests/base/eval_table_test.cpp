@@ -3,6 +3,7 @@
 #include "test_support.hpp"
 #include "vsr/core/error.hpp"
 #include "vsr/core/run_dir.hpp"
+#include "vsr/eval/evaluator.hpp"
 #include "vsr/eval/mc.hpp"
 #include "vsr/eval/predictions.hpp"
 #include "vsr/eval/table.hpp"
@@ -122,6 +123,30 @@ TEST(EvalVsi, BenchmarkReadableIsWhatTheScorerCanParse) {
   const auto entity = sample("object_rel_distance", "Which is closest?", {}, "sofa");
   EXPECT_TRUE(benchmark_readable(entity, "bed"));
   EXPECT_FALSE(benchmark_readable(entity, "  \n"));
+}
+
+TEST(EvalVsi, OtherSceneVideosGiveEachQuestionTheNextOtherScenesVideo) {
+  std::vector<vsr::data::Sample> s(4);
+  const char* scenes[] = {"a", "a", "b", "c"};
+  for (int i = 0; i < 4; ++i) {
+    s[i].scene_name = scenes[i];
+    s[i].video = std::string("v") + std::to_string(i) + ".mp4";
+    s[i].question = "q" + std::to_string(i);
+  }
+  const auto blind = with_other_scene_videos(s);
+  ASSERT_EQ(blind.size(), 4u);
+  EXPECT_EQ(blind[0].video, "v2.mp4");  // the next record of another scene
+  EXPECT_EQ(blind[1].video, "v2.mp4");
+  EXPECT_EQ(blind[2].video, "v3.mp4");
+  EXPECT_EQ(blind[3].video, "v0.mp4");  // cyclically
+  EXPECT_EQ(blind[3].question, "q3");   // nothing else changes
+  s.resize(2);                          // one scene only
+  EXPECT_THROW(with_other_scene_videos(s), vsr::Error);
+  EvalOptions options;
+  options.videos = "none";
+  EXPECT_THROW(options.validate(), vsr::Error);
+  options.videos = "other-scene";
+  EXPECT_NO_THROW(options.validate());
 }
 
 TEST(EvalMc, LetterExtraction) {

@@ -1,5 +1,6 @@
 // The experiment programs end to end on the tiny model and a synthetic data set: every recipe runs a short
-// configuration; a run killed with SIGKILL at random points and resumed ends exactly like an uninterrupted one; GRPO
+// configuration; a run killed with SIGKILL at random points and resumed ends exactly like an uninterrupted one; a run
+// preempted by SIGUSR1 / SIGTERM checkpoints, exits 75 and resumes exactly; GRPO
 // raises the accuracy reward of an SFT-warmed base; bad options fail with one line.
 #include "vsr/core/metrics_log.hpp"
 #include "vsr/core/run_dir.hpp"
@@ -13,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 #include <thread>
@@ -156,6 +158,63 @@ TEST(Experiments, KilledAtRandomPointsAndResumedEqualsUninterrupted) {
   EXPECT_EQ(deterministic_metrics(killed), deterministic_metrics(whole));
   EXPECT_EQ(read_file(killed / "rollouts.jsonl"), read_file(whole / "rollouts.jsonl"));  // no step lost or repeated
   EXPECT_EQ(read_file(killed / "adapter" / "adapter_model.safetensors"),
+            read_file(whole / "adapter" / "adapter_model.safetensors"));
+}
+
+// SLURM's warning signals: SIGUSR1, then SIGTERM while the run finishes its step or saves. The run writes one
+// checkpoint at the step it reached, marks run.json "preempted", exits 75, and --resume ends like an uninterrupted run.
+TEST(Experiments, PreemptionSignalsCheckpointExit75AndResumeExactly) {
+  const std::string settings = " --train.steps 8 --train.checkpoint_every 0 --grpo.num_generations 3";
+  const auto whole = test::temp_dir("preempt_whole");
+  auto r = test::run_program(test::experiment("table2_vsgrpo_t"), common_args(whole) + settings);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  const auto cut = test::temp_dir("preempt_cut");
+  const auto err_file = cut.parent_path() / "preempt_cut_stderr.txt";
+  const std::string cmd = "exec '" + test::experiment("table2_vsgrpo_t").string() + "' " + common_args(cut) + settings +
+                          " >/dev/null 2>'" + err_file.string() + "'";
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  auto rows_written = [&] {
+    std::error_code ec;
+    if (!fs::exists(cut / "metrics.csv", ec)) return 0L;
+    const std::string text = read_file(cut / "metrics.csv");
+    return static_cast<long>(std::count(text.begin(), text.end(), '\n')) - 1;  // minus the header
+  };
+  int status = 0;
+  while (rows_written() < 3) {
+    ASSERT_NE(::waitpid(pid, &status, WNOHANG), pid) << "the run ended before it was signalled";
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ::kill(pid, SIGUSR1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ::kill(pid, SIGTERM);
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  EXPECT_EQ(WEXITSTATUS(status), 75);
+  const std::string err = read_file(err_file);
+  EXPECT_NE(err.find("preempted by signal"), std::string::npos) << err;
+  EXPECT_NE(err.find("--resume"), std::string::npos) << err;
+  const auto info = nlohmann::json::parse(read_file(cut / "run.json"));
+  EXPECT_EQ(info["status"], "preempted");
+  const auto steps_done = info["steps_done"].get<std::int64_t>();
+  EXPECT_GE(steps_done, 3);
+  EXPECT_LT(steps_done, 8);
+  EXPECT_EQ(rows_written(), steps_done);
+  std::vector<std::string> checkpoints;
+  for (const auto& entry : fs::directory_iterator(cut / "checkpoints")) checkpoints.push_back(entry.path().filename().string());
+  EXPECT_EQ(checkpoints, std::vector<std::string>{fmt::format("step-{:08d}", steps_done)});
+  EXPECT_FALSE(fs::exists(cut / "adapter"));  // no final adapter for an unfinished run
+
+  r = test::run_program(test::experiment("table2_vsgrpo_t"), common_args(cut) + settings + " --resume");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(read_file(cut / "run.json"))["status"], "finished");
+  EXPECT_EQ(deterministic_metrics(cut), deterministic_metrics(whole));
+  EXPECT_EQ(read_file(cut / "adapter" / "adapter_model.safetensors"),
             read_file(whole / "adapter" / "adapter_model.safetensors"));
 }
 

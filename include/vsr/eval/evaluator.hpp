@@ -47,6 +47,8 @@ struct EvalOptions {
   std::string zero_truth = "error";  ///< NA ground truth 0 with a numeric prediction: error | zero (docs/scoring.md)
   std::string prompt = "mode";    ///< mode: the mode's evaluation instruction (Table 1); train: its training
                                   ///< instruction (section 4.2); official: VSI-Bench's NA/MCA post-prompts
+  std::string videos = "own";     ///< own | other-scene: every question asked with another scene's video
+                                  ///< (with_other_scene_videos), a control for whether the answers use the video
 
   /// Declares the keys above.
   void describe(OptionSet& set);

@@ -10,8 +10,10 @@
 #include "vsr/eval/vsibench.hpp"
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace vsr::eval {
 
@@ -40,6 +42,11 @@ RecordScore score_sample(const data::Sample& sample, const std::string& predicti
 /// fuzzy_match gives one of the option letters, case folded as exact_match compares ("b." yes, "sofa" and "3" no);
 /// choice questions without options (an entity ground truth) when the trimmed answer is not empty.
 bool benchmark_readable(const data::Sample& sample, std::string_view prediction);
+
+/// The blind control of `vsr eval --eval.videos other-scene`: each sample with the video of the first sample after
+/// it (cyclically) whose scene_name differs, everything else unchanged. A model whose score does not drop answers
+/// from the question alone. vsr::Error (naming eval.videos) when every sample is of one scene.
+std::vector<data::Sample> with_other_scene_videos(std::span<const data::Sample> samples);
 
 /// How the accuracy rewards (reward::Accuracy, reward::Mra; `[reward] answer_rule`) read a model's answer.
 enum class AnswerRule {

@@ -30,8 +30,10 @@ inline std::string rationale(const data::Sample& s, std::string_view lead) {
 
 /// `<tag>reasoning</tag>\n<answer>answer</answer>`: an output in a tagged mode's format.
 inline std::string tagged_output(std::string_view tag, std::string_view reasoning, std::string_view answer) {
-  std::string out = "<" + std::string(tag) + ">" + std::string(reasoning) + "</" + std::string(tag) + ">\n<answer>";
-  return out + std::string(answer) + "</answer>";
+  std::string out;
+  out.reserve(2 * tag.size() + reasoning.size() + answer.size() + 24);
+  out.append("<").append(tag).append(">").append(reasoning).append("</").append(tag).append(">\n<answer>");
+  return out.append(answer).append("</answer>");
 }
 
 }  // namespace vsr::prompt

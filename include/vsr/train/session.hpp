@@ -163,6 +163,13 @@ class Session {
   std::filesystem::path save_checkpoint();
   /// Saves the final adapter to `out`/adapter, metrics.h5 and run.json with status "finished" (rank 0 only).
   void finish();
+  /// Whether a preemption signal (train/preemption.hpp) reached any rank: every rank gets the same answer, so all
+  /// stop after the same step. Called after each step by Experiment::run; once true, preempted() is true.
+  bool preemption_requested();
+  /// The signal that stopped this run (SIGTERM or SIGUSR1), 0 when it was not preempted.
+  int preempted() const { return preempted_by_; }
+  /// Records the preemption after the final checkpoint: run.json status "preempted", a log line (rank 0 only).
+  void mark_preempted();
   /// Appends `line` to the run's log.txt (rank 0 only).
   void log(const std::string& line) const;
   /// Marks the current step's wall time start (for the step_time_s column).
@@ -179,6 +186,7 @@ class Session {
   RunDir run_dir_;
   TrainState state_;
   bool resumed_ = false;
+  int preempted_by_ = 0;
   std::unique_ptr<model::Qwen2VL> model_;
   std::unique_ptr<text::Tokenizer> tokenizer_;
   std::unique_ptr<model::SampleEncoder> encoder_;
