@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <exception>
 #include <system_error>
 
@@ -36,6 +37,7 @@ struct VideoWriter::Impl {
   OutputPtr out;
   CodecPtr enc;
   FramePtr yuv;
+  FramePtr rgb_padded;  ///< the caller's RGB rows copied into padded lines: swscale's SIMD reads past a row's end
   PacketPtr pkt;
   SwsPtr sws;
   AVStream* st = nullptr;
@@ -131,6 +133,12 @@ struct VideoWriter::Impl {
     yuv->width = enc->width;
     yuv->height = enc->height;
     if (av_frame_get_buffer(yuv.get(), 0) < 0) fail_here("", "out of memory (frame)");
+    rgb_padded.reset(av_frame_alloc());
+    if (!rgb_padded) fail_here("", "out of memory");
+    rgb_padded->format = AV_PIX_FMT_RGB24;
+    rgb_padded->width = enc->width;
+    rgb_padded->height = enc->height;
+    if (av_frame_get_buffer(rgb_padded.get(), 64) < 0) fail_here("", "out of memory (frame)");
     sws.reset(sws_getContext(enc->width, enc->height, AV_PIX_FMT_RGB24, enc->width, enc->height, AV_PIX_FMT_YUV420P,
                              SWS_BILINEAR, nullptr, nullptr, nullptr));
     if (!sws) fail_here("", "cannot create the RGB to YUV converter");
@@ -159,9 +167,13 @@ struct VideoWriter::Impl {
     if (closed) fail(file, "", "write after close");
     if (!rgb) fail_here("frame", "null pixel pointer");
     if (av_frame_make_writable(yuv.get()) < 0) fail_here("", "out of memory (frame)");
-    const std::uint8_t* src[4] = {rgb, nullptr, nullptr, nullptr};
-    const int src_stride[4] = {static_cast<int>(width * 3), 0, 0, 0};
-    sws_scale(sws.get(), src, src_stride, 0, static_cast<int>(height), yuv->data, yuv->linesize);
+    // swscale reads up to 16 bytes at a time and so past the end of a tightly packed frame (valgrind: 4 bytes
+    // beyond the last row), which made the encoded video depend on whatever followed the caller's buffer.
+    const auto row = static_cast<std::size_t>(width) * 3;
+    for (std::int64_t y = 0; y < height; ++y)
+      std::memcpy(rgb_padded->data[0] + y * rgb_padded->linesize[0], rgb + static_cast<std::size_t>(y) * row, row);
+    sws_scale(sws.get(), rgb_padded->data, rgb_padded->linesize, 0, static_cast<int>(height), yuv->data,
+              yuv->linesize);
     yuv->pts = written;
     encode(yuv.get());
     ++written;
