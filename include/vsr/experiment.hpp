@@ -106,13 +106,14 @@ class Experiment {
       const train::StepStats stats = s.reduce_stats(step(s));  // global statistics, the same on every rank
       bool stop = false;
       ((stop = cb::step(callbacks, s, stats) || stop), ...);
+      const bool preempted = s.preemption_requested();  // every rank, every step (a collective in a multi-rank job)
       const std::int64_t every = s.options().eval_every;
-      if (every > 0 && s.step() % every == 0 && !s.arguments().eval.empty()) {
+      if (!preempted && every > 0 && s.step() % every == 0 && !s.arguments().eval.empty()) {
         const auto result = s.evaluate(eval::prompt_policy<P>(prompt::Stage::Train, mode),
                                        s.run_dir().file("eval_steps") / ("step-" + std::to_string(s.step())));
         ((stop = cb::eval(callbacks, s, result.aggregate) || stop), ...);
       }
-      if (stop || s.preemption_requested()) break;  // SIGTERM / SIGUSR1: the callbacks' on_end saves a checkpoint
+      if (stop || preempted) break;  // SIGTERM / SIGUSR1: the callbacks' on_end saves a checkpoint
     }
     (cb::end(callbacks, s), ...);
   }

@@ -123,6 +123,17 @@ std::span<const data::Sample> limited(std::span<const data::Sample> samples, int
   return samples;
 }
 
+/// Resumed answers must have been asked with the same videos: `videos.txt` records eval.videos (absent = "own").
+void check_videos_setting(const RunDir& dir, const std::string& videos, bool main) {
+  const auto marker = dir.file("videos.txt");
+  std::error_code ec;
+  const std::string before = fs::exists(marker, ec) ? trim(read_file(marker)) : "own";
+  if (fs::exists(dir.file("predictions.jsonl"), ec) && before != videos)
+    fail(dir.file("predictions.jsonl").string(), "eval.videos",
+         "holds answers asked with " + quote(before) + " videos, not " + quote(videos) + "; use another --out");
+  if (main) write_file_atomic(marker, videos + "\n");
+}
+
 }  // namespace
 
 EvalRun evaluate_vsibench(const model::Qwen2VL& model, const model::SampleEncoder& encoder,
@@ -136,6 +147,7 @@ EvalRun evaluate_vsibench(const model::Qwen2VL& model, const model::SampleEncode
   const auto samples = blind.empty() ? limited(all, options.limit) : std::span<const data::Sample>(blind);
   if (samples.empty()) fail("<records>", "", "no records to evaluate");
   RunDir dir(out_dir);
+  check_videos_setting(dir, options.videos, main);
   const bool official = options.prompt == "official";
   auto text_of = [&](const data::Sample& s) {
     return vsi_prompt_text(s, official ? std::string(official_instruction(s)) : policy.instruction(s));
@@ -160,6 +172,7 @@ EvalRun evaluate_vsibench(const model::Qwen2VL& model, const model::SampleEncode
   std::vector<RecordScore> scores;
   std::string score_text;
   for (std::size_t i = 0; i < samples.size(); ++i) {
+    run.predictions[i].readable = benchmark_readable(samples[i], run.predictions[i].prediction);  // reused lines too
     run.unreadable += run.predictions[i].readable ? 0 : 1;
     scores.push_back(score_sample(samples[i], run.predictions[i].prediction, zero_truth));
     score_text += scores.back().to_json().dump() + "\n";
@@ -184,6 +197,9 @@ EvalRun evaluate_mc(const model::Qwen2VL& model, const model::SampleEncoder& enc
   if (options.limit > 0 && static_cast<std::size_t>(options.limit) < records.size())
     records = records.first(static_cast<std::size_t>(options.limit));
   if (records.empty()) fail("<records>", "", "no records to evaluate");
+  if (options.videos != "own")
+    fail("[eval]", "eval.videos", "the multiple-choice benchmark asks with each record's own video; found " +
+                                      quote(options.videos));
   RunDir dir(out_dir);
   std::vector<data::Sample> samples;
   std::map<std::string, std::size_t> index;

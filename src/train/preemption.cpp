@@ -1,13 +1,15 @@
 // SIGTERM / SIGUSR1 -> finish the step, checkpoint, exit 75. The handler stores the signal number and nothing else.
 #include "vsr/train/preemption.hpp"
 
+#include <atomic>
 #include <csignal>
 
 namespace vsr::train {
 
 namespace {
 
-volatile std::sig_atomic_t received = 0;
+std::atomic<int> received{0};
+static_assert(std::atomic<int>::is_always_lock_free, "the signal handler needs a lock-free flag");
 
 void on_preemption_signal(int sig) { received = sig; }
 
@@ -22,8 +24,13 @@ void install_preemption_handlers() {
   sigaction(SIGUSR1, &action, nullptr);
 }
 
-int preemption_signal() { return received; }
+void restore_default_signal_handlers() {
+  std::signal(SIGTERM, SIG_DFL);
+  std::signal(SIGUSR1, SIG_DFL);
+}
 
-void reset_preemption() { received = 0; }
+int preemption_signal() { return received.load(); }
+
+void reset_preemption() { received.store(0); }
 
 }  // namespace vsr::train

@@ -66,9 +66,11 @@ int run_recipe(int argc, char** argv, const fs::path& default_config, const Reci
     Session session(args, runtime, train, lora, video, processor, sampling, cfg, recipe);
     session.set_eval_options(eval_options);
     hooks.train(session);
+    restore_default_signal_handlers();
     const bool main = session.is_main();  // under a launcher only rank 0 prints and writes the report
     if (session.preempted()) {
       session.mark_preempted();
+      session.distributed().barrier();  // no rank exits before rank 0 has written the checkpoint (torchrun)
       if (main)
         std::fprintf(stderr, "%s: preempted by signal %d after step %lld: checkpoint written; run the same command "
                              "with --resume to continue\n", program.c_str(), session.preempted(),

@@ -43,14 +43,18 @@ void trim_rollouts_after(const std::filesystem::path& path, std::int64_t last_st
   if (!std::filesystem::exists(path, ec)) return;
   const std::string text = read_file(path);
   std::string kept;
-  std::size_t pos = 0;
+  std::size_t pos = 0, line_number = 0;
   while (pos < text.size()) {
     const auto nl = text.find('\n', pos);
     if (nl == std::string::npos) break;  // a torn last line
     const std::string line = text.substr(pos, nl - pos);
     pos = nl + 1;
+    ++line_number;
     const auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("step") || !j["step"].is_number_integer()) continue;
+    if (j.is_discarded() || !j.is_object() || !j.contains("step") || !j["step"].is_number_integer()) {
+      if (pos >= text.size()) break;  // the last line, torn by a kill
+      fail(path.string(), "line " + std::to_string(line_number), "expected a rollout record with an integer step");
+    }
     if (j["step"].get<std::int64_t>() <= last_step) kept += line + "\n";
   }
   if (kept.size() != text.size()) write_file_atomic(path, kept);

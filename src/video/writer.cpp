@@ -139,6 +139,7 @@ struct VideoWriter::Impl {
     rgb_padded->width = enc->width;
     rgb_padded->height = enc->height;
     if (av_frame_get_buffer(rgb_padded.get(), 64) < 0) fail_here("", "out of memory (frame)");
+    std::memset(rgb_padded->buf[0]->data, 0, rgb_padded->buf[0]->size);  // the padding swscale may read
     sws.reset(sws_getContext(enc->width, enc->height, AV_PIX_FMT_RGB24, enc->width, enc->height, AV_PIX_FMT_YUV420P,
                              SWS_BILINEAR, nullptr, nullptr, nullptr));
     if (!sws) fail_here("", "cannot create the RGB to YUV converter");

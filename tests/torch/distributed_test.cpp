@@ -84,8 +84,10 @@ void expect_same_training(const std::string& program, const std::string& extra, 
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // Both runs moved the adapter (a zero gradient would make this test vacuous) and moved it alike.
   EXPECT_GT(metric(single, "grad_norm", 0), 1e-6);
+  // Float reduction order alone: measured 1.1e-5 (sft) and 3.8e-7 (per-sequence) on the synthetic videos of the
+  // one-thread encoder (2026-12-03). Adam is scale-invariant, so a wrong loss share shows in loss and grad_norm below.
   const double difference = adapter_difference(pair, single);
-  EXPECT_LT(difference, 1e-5) << name;
+  EXPECT_LT(difference, 5e-5) << name;
   std::printf("%s: adapter relative difference %.3g\n", name.c_str(), difference);
   for (std::size_t step = 0; step < 2; ++step) {
     EXPECT_NEAR(metric(pair, "loss", step), metric(single, "loss", step), 1e-5 * (1 + std::abs(metric(single, "loss", step))))

@@ -24,7 +24,7 @@ struct GrpoOptions {
   std::string loss_aggregation = "grpo";  ///< grpo | bnpo | dr_grpo
   std::int64_t max_len = 0;               ///< dr_grpo's constant length (0 = longest completion of the batch)
   std::int64_t iterations = 1;            ///< mu: policy updates per batch of rollouts (DeepSeekMath; TRL num_iterations)
-  std::int64_t log_rollouts_every = 0;    ///< N: every Nth step's completions go to rollouts.jsonl (0 = none)
+  std::int64_t log_rollouts_every = 0;    ///< N: every Nth batch of rollouts goes to rollouts.jsonl (0 = none)
 
   /// Declares the keys of [grpo].
   void describe(OptionSet& set) {
@@ -36,7 +36,7 @@ struct GrpoOptions {
         .add("max_len", max_len, "dr_grpo: constant normalising length, usually the generation budget (0 = batch max)")
         .add("iterations", iterations, "mu: policy updates per batch of rollouts (ratio against the first update's log-probs)")
         .add("log_rollouts_every", log_rollouts_every,
-             "write every Nth step's completions, reward parts and advantages to rollouts.jsonl (0 = never)");
+             "write every Nth batch of rollouts (every Nth step at iterations 1) to rollouts.jsonl (0 = never)");
   }
   /// vsr::Error naming grpo.log_rollouts_every when it is negative.
   void validate() const {

@@ -5,7 +5,7 @@
 /// group advantages, the reference log-probs when the KL setting needs them, the clipped loss, backward; then one
 /// update. With grpo.iterations = mu > 1 the same rollouts serve mu consecutive updates, with the ratio taken
 /// against their log-probs before the first update (TRL's num_iterations). With grpo.log_rollouts_every = N, every
-/// Nth step's completions go to the run folder's rollouts.jsonl (train/rollout_log.hpp; rank 0's questions).
+/// Nth batch of rollouts goes to the run folder's rollouts.jsonl (train/rollout_log.hpp; rank 0's questions).
 
 #include "vsr/algo/grpo.hpp"
 #include "vsr/model/token_logprobs.hpp"
@@ -87,8 +87,14 @@ class GrpoSteps {
     RewardStats rewards(reward_names<R>());
     double zero_std = 0.0, group_std = 0.0, seconds = 0.0, tokens = 0.0, logp_sum = 0.0;
     std::int64_t len_min = std::numeric_limits<std::int64_t>::max(), len_max = 0, groups = 0, completions = 0;
+    // Rollouts are sampled every mu = grpo.iterations steps: every Nth batch of them is logged (every Nth step at mu 1).
     const std::int64_t every = grpo.options.log_rollouts_every, step = s.step() + 1;
-    const bool log = every > 0 && step % every == 0 && s.is_main();
+    const std::int64_t batch_number = s.step() / std::max<std::int64_t>(1, grpo.options.iterations) + 1;
+    const bool log = every > 0 && batch_number % every == 0 && s.is_main();
+    if (every > 0 && s.is_main() && !log_trimmed_) {  // a resumed run first drops the killed run's later steps
+      trim_rollouts_after(s.run_dir().file("rollouts.jsonl"), s.step());
+      log_trimmed_ = true;
+    }
     std::vector<RolloutRecord> logged;
     const auto names = reward_names<R>();
     for (std::int64_t micro = 0; micro < s.options().grad_accum; ++micro) {
@@ -136,12 +142,7 @@ class GrpoSteps {
       if (grpo.options.iterations > 1) mb.old_logp = s.logprobs(mb.batch, false, mb.groups);
       buffer_.push_back(std::move(mb));
     }
-    if (log) {
-      const auto path = s.run_dir().file("rollouts.jsonl");
-      if (!log_trimmed_) trim_rollouts_after(path, s.step());  // a resumed run drops the killed run's later steps
-      log_trimmed_ = true;
-      append_rollouts(path, logged);
-    }
+    if (log) append_rollouts(s.run_dir().file("rollouts.jsonl"), logged);
     StepStats r;
     rewards.write(r);
     r.set("zero_std_fraction", zero_std / static_cast<double>(std::max<std::int64_t>(groups, 1)));

@@ -13,6 +13,10 @@ inline constexpr int kPreemptedExitCode = 75;
 /// Installs the SIGTERM and SIGUSR1 handlers (idempotent). Called by the experiment programs' main before training.
 void install_preemption_handlers();
 
+/// Gives SIGTERM and SIGUSR1 their default action back (after training: the final evaluation and report stop at
+/// once when signalled).
+void restore_default_signal_handlers();
+
 /// The signal that asked this process to stop (SIGTERM or SIGUSR1), or 0 when none arrived.
 int preemption_signal();
 

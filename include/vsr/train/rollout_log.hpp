@@ -40,7 +40,8 @@ void append_rollouts(const std::filesystem::path& path, std::span<const RolloutR
 
 /// Before a run (fresh or resumed after step `last_step`) appends to `path`: keeps the complete lines of steps up to
 /// `last_step` and drops the rest (a killed run's later steps, a torn last line), rewriting the file atomically when
-/// anything is dropped. Nothing happens when the file does not exist.
+/// anything is dropped. Nothing happens when the file does not exist; vsr::Error naming the file and line for a line
+/// that is not a rollout record and is not the last one.
 void trim_rollouts_after(const std::filesystem::path& path, std::int64_t last_step);
 
 }  // namespace vsr::train
