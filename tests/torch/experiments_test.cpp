@@ -273,7 +273,11 @@ double mean_over(const fs::path& run, const std::string& column, std::size_t fro
 
 TEST(Experiments, GrpoRaisesTheAccuracyRewardOfAnSftWarmedBase) {
   // R1-Zero-style RL needs a base with non-zero rewards: a random tiny model (final norm scaled so its outputs can
-  // become confident) warmed up with SFT on counting questions, merged, then trained with vsGRPO-V.
+  // become confident) warmed up with SFT on counting questions, merged, then trained with vsGRPO-V. The yardstick is
+  // the same run with learning rate 0 (same seed, same questions): the base's own expected accuracy reward under
+  // sampling. A first-20%-against-last-20% comparison within one run is no test: the first steps already learn, and
+  // 96 sampled answers per window leave a standard error of ~0.05 (it failed on 1 of 9 seeds; measured on 12 seeds,
+  // this recipe's last 20% is 0.65-0.92 and the control's mean 0.24-0.29).
   const auto dir = test::temp_dir("grpo_learns");
   auto r = test::run_cli("data synth --scenes 4 --seed 5 --out " + (dir / "scenes").string() +
                          " --synth.width 112 --synth.height 84 --synth.seconds_per_turn 2");
@@ -290,20 +294,25 @@ TEST(Experiments, GrpoRaisesTheAccuracyRewardOfAnSftWarmedBase) {
                              " --train " + (dir / "count.jsonl").string() + " --train.checkpoint_every 0";
   r = test::run_program(test::experiment("table2_sft"), "--model " + (dir / "random").string() + " --out " +
                                                             (dir / "sft").string() + config +
-                                                            " --train.steps 100 --train.batch_size 4 --train.lr 2e-3");
+                                                            " --train.steps 50 --train.batch_size 4 --train.lr 2e-3");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_LT(mean_over(dir / "sft", "loss", 90, 100), mean_over(dir / "sft", "loss", 0, 10));
+  EXPECT_LT(mean_over(dir / "sft", "loss", 40, 50), mean_over(dir / "sft", "loss", 0, 10));
   r = test::run_cli("export --model " + (dir / "random").string() + " --adapter " + (dir / "sft" / "adapter").string() +
                     " --merge --dtype f32 --out " + (dir / "base").string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  r = test::run_program(test::experiment("table2_vsgrpo_v"),
-                        "--model " + (dir / "base").string() + " --out " + (dir / "grpo").string() + config +
-                            " --train.steps 30 --train.batch_size 2 --train.lr 2e-3 --grpo.num_generations 8"
-                            " --sampling.max_new_tokens 4");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const double first = mean_over(dir / "grpo", "reward/accuracy_mean", 0, 6);
+  const auto grpo = [&](const std::string& name, const std::string& lr) {
+    const auto res = test::run_program(test::experiment("table2_vsgrpo_v"),
+                                       "--model " + (dir / "base").string() + " --out " + (dir / name).string() +
+                                           config + " --train.steps 30 --train.batch_size 2 --train.lr " + lr +
+                                           " --grpo.num_generations 8 --sampling.max_new_tokens 4");
+    EXPECT_EQ(res.exit_code, 0) << res.err;
+  };
+  grpo("grpo", "2e-3");
+  grpo("control", "0");
+  const double base = mean_over(dir / "control", "reward/accuracy_mean", 0, 30);
   const double last = mean_over(dir / "grpo", "reward/accuracy_mean", 24, 30);
-  EXPECT_GT(last, first + 0.05) << "accuracy reward over the first 20% of steps " << first << ", last 20% " << last;
+  EXPECT_GT(last, base + 0.2) << "accuracy reward of the base (learning rate 0, 30 steps) " << base
+                              << ", of vsGRPO-V over its last 20% of steps " << last;
 }
 
 TEST(Experiments, BadOptionsFailWithOneLine) {
