@@ -32,4 +32,16 @@ inline std::filesystem::path experiment(const std::string& name) {
   return std::filesystem::path(VSR_EXPERIMENTS_DIR) / name;
 }
 
+/// A toy base that answers the counting questions of its own training scenes right part of the time, so that GRPO's
+/// groups have rewards that differ (R1-Zero-style RL needs a base with non-zero rewards): 4 synthetic scenes'
+/// counting questions (`questions`), a random tiny Qwen2-VL with its final norm scaled by 100 warmed up by 50 SFT
+/// steps at lr 2e-3 and merged (`model`; tokenizer: data_dir() / "qwen2vl-tiny" / "tokenizer"). Built once per test
+/// process (about 8 s); `sft_run` is the warm-up's run folder.
+struct WarmedBase {
+  std::filesystem::path model;      ///< the merged base (float32)
+  std::filesystem::path questions;  ///< counting questions, JSON lines
+  std::filesystem::path sft_run;    ///< the warm-up's run folder (metrics.csv)
+};
+const WarmedBase& warmed_counting_base();
+
 }  // namespace vsr::test

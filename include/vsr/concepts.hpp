@@ -17,6 +17,11 @@ namespace at {
 class Tensor;  // LibTorch's tensor; complete wherever a KL setting's per_token is checked (vsr/kl/*.hpp)
 }  // namespace at
 
+namespace vsr::train {
+class Session;     // train/session.hpp
+struct StepStats;  // train/step_stats.hpp
+}  // namespace vsr::train
+
 namespace vsr {
 
 /// A prompt mode (vsr::prompt::Think, Observe, Vanilla): the instruction appended to a question, how an answer is
@@ -58,10 +63,10 @@ concept KlSetting = requires {
   { k.per_token(t, t) } -> std::same_as<at::Tensor>;
 });
 
-/// A training algorithm (vsr::algo::Grpo, Sft, Dpo): a name, an options struct for its config section, whether it
-/// trains on sampled rollouts (GRPO) or fixed answers (SFT, DPO), and whether it needs reference log-probs by
-/// itself (DPO; GRPO needs them only through its KL setting). The loss call differs per family (see
-/// docs/policies.md); a trainer dispatches on kUsesRollouts / kNeedsReference with `if constexpr`.
+/// A training algorithm (vsr::algo::Grpo and the GRPO family of algo/variants.hpp, Sft, Dpo): a name, an options
+/// struct for its config section, whether it trains on sampled rollouts (the GRPO family) or fixed answers (SFT,
+/// DPO), and whether it needs reference log-probs by itself (DPO; GRPO needs them only through its KL setting).
+/// Its steps are AlgorithmFor's `Steps` class; an algorithm may carry `kSettings`, INI text of its own defaults.
 template <class A>
 concept Algorithm = requires {
   { A::kName } -> std::convertible_to<std::string_view>;
@@ -69,5 +74,16 @@ concept Algorithm = requires {
   { A::kNeedsReference } -> std::convertible_to<bool>;
   { A::Options::kSection } -> std::convertible_to<std::string_view>;
 };
+
+/// An algorithm with the per-run step class that vsr::Experiment holds and calls (the ensmallen pattern: the policy
+/// carries its own stateful per-run class): `A::Steps<P, R, K>` with
+/// `StepStats step(train::Session&, const A&, const P&, const R&, const K&)`, one optimizer step.
+template <class A, class P, class R, class K>
+concept AlgorithmFor =
+    Algorithm<A> && requires { typename A::template Steps<P, R, K>; } &&
+    requires(typename A::template Steps<P, R, K>& steps, train::Session& s, const A& a, const P& p, const R& r,
+             const K& k) {
+      { steps.step(s, a, p, r, k) } -> std::same_as<train::StepStats>;
+    };
 
 }  // namespace vsr

@@ -13,6 +13,7 @@
 #include "vsr/algo/dpo.hpp"
 #include "vsr/algo/grpo.hpp"
 #include "vsr/algo/sft.hpp"
+#include "vsr/algo/variants.hpp"
 #include "vsr/cb/checkpoint.hpp"
 #include "vsr/cb/early_stop.hpp"
 #include "vsr/cb/hooks.hpp"
@@ -36,14 +37,15 @@
 #include <typeinfo>
 #include <type_traits>
 #include <utility>
-#include <variant>
 #include <vector>
 
 namespace vsr {
 
-/// A training recipe: algorithm A (algo::Grpo, Sft, Dpo), prompt mode P (prompt::Think, Observe, Vanilla), reward R
-/// (a reward or reward::Sum of rewards; used by GRPO) and KL setting K (kl::None, K1, K3, K3Clamped; GRPO only).
+/// A training recipe: algorithm A (algo::Grpo or a variant of algo/variants.hpp, algo::Sft, algo::Dpo), prompt mode
+/// P (prompt::Think, Observe, Vanilla), reward R (a reward or reward::Sum of rewards; used by the GRPO family) and
+/// KL setting K (kl::None, K1, K3, K3Clamped; GRPO family only). The algorithm's own `Steps` class does each step.
 template <Algorithm A, PromptMode P, Reward R = reward::Sum<reward::Accuracy>, KlSetting K = kl::None>
+  requires AlgorithmFor<A, P, R, K>
 class Experiment {
   static_assert(reward::kFitsMode<R, P>,
                 "vsr::Experiment: a format-based reward (reward::Format, reward::Length) needs a prompt mode with a "
@@ -65,6 +67,7 @@ class Experiment {
 
   /// Registers the recipe's sections on `cfg`; apply() copies the parsed values in.
   void add_options(Config& cfg) {
+    if constexpr (requires { A::kSettings; }) cfg.add_recipe_settings(A::kSettings, "algorithm " + std::string(A::kName));
     auto& algo_options = cfg.add<typename A::Options>();
     appliers_.push_back([this, &algo_options] {
       if constexpr (requires { algo_options.validate(); }) algo_options.validate();
@@ -89,6 +92,7 @@ class Experiment {
   /// The recipe for run.json.
   nlohmann::json describe() const {
     nlohmann::json j{{"algorithm", A::kName}, {"prompt_mode", P::kName}, {"kl", K::kName}};
+    if constexpr (requires { A::parts(); }) j["algorithm_parts"] = A::parts();
     j["rewards"] = A::kUsesRollouts ? train::reward_names<R>() : std::vector<std::string>{};
     if constexpr (K::kNeedsReference) {
       j["beta"] = kl.beta();
@@ -148,22 +152,11 @@ class Experiment {
     return options;
   }
 
-  train::StepStats step(train::Session& s) {
-    if constexpr (std::is_same_v<A, algo::Grpo>) {
-      return grpo_.step(s, algo, mode, reward, kl);
-    } else if constexpr (std::is_same_v<A, algo::Sft>) {
-      return sft_.step(s, algo, mode);
-    } else {
-      static_assert(std::is_same_v<A, algo::Dpo>, "vsr::Experiment: unknown algorithm");
-      return dpo_.step(s, algo, mode);
-    }
-  }
+  train::StepStats step(train::Session& s) { return steps_.step(s, algo, mode, reward, kl); }
 
   std::vector<std::function<void()>> appliers_;
   std::vector<std::pair<std::type_index, void*>> part_options_;  ///< components' options structs, one per type
-  [[no_unique_address]] std::conditional_t<std::is_same_v<A, algo::Grpo>, train::GrpoSteps<P, R, K>, std::monostate> grpo_{};
-  [[no_unique_address]] std::conditional_t<std::is_same_v<A, algo::Sft>, train::SftSteps<P>, std::monostate> sft_{};
-  [[no_unique_address]] std::conditional_t<std::is_same_v<A, algo::Dpo>, train::DpoSteps<P>, std::monostate> dpo_{};
+  typename A::template Steps<P, R, K> steps_{};  ///< the algorithm's per-run step state
 };
 
 /// The main() of an experiment program: parses `--config FILE` (default `default_config`) and overrides, trains the

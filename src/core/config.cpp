@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <sstream>
 
 namespace po = boost::program_options;
 
@@ -108,6 +109,10 @@ bool Config::parse(int argc, const char* const* argv, const std::filesystem::pat
   if (max_positional_ >= 0 && static_cast<int>(positional_.size()) > max_positional_)
     fail("<command line>", "", fmt::format("unexpected argument {}", quote(positional_[max_positional_])));
 
+  for (const auto& [text, origin] : recipe_settings_) {  // stored before the file: the first stored value wins
+    std::istringstream in(text);
+    store_checked(parse_file_checked(in, desc_, origin), vm_, origin);
+  }
   std::filesystem::path file = vm_.count("config") ? std::filesystem::path(vm_["config"].as<std::string>()) : default_file;
   if (!file.empty()) {
     std::ifstream in(file);
@@ -117,6 +122,10 @@ bool Config::parse(int argc, const char* const* argv, const std::filesystem::pat
   }
   store_and_notify(vm_);
   return true;
+}
+
+void Config::add_recipe_settings(std::string_view ini, std::string origin) {
+  if (!ini.empty()) recipe_settings_.emplace_back(std::string(ini), std::move(origin));
 }
 
 void Config::parse_ini(std::string_view text, const std::string& origin) {

@@ -1,4 +1,5 @@
-// GRPO: group advantages, the clipped surrogate with a KL term, and the loss aggregation modes.
+// GRPO: group advantages, the surrogates (PPO clip with clip-higher and dual clip, CISPO) at token or sequence
+// level with a KL term, and the loss aggregation modes.
 #include "vsr/algo/grpo_loss.hpp"
 
 #include "vsr/core/error.hpp"
@@ -85,6 +86,34 @@ at::Tensor aggregate_tokens(const at::Tensor& per_token, const at::Tensor& mask,
   return x.sum();
 }
 
+namespace {
+
+// The importance ratio [B, T] at the level asked for; a sequence ratio is repeated on the row's tokens.
+at::Tensor importance_ratio(const at::Tensor& log_ratio, const at::Tensor& m, RatioLevel level) {
+  switch (level) {
+    case RatioLevel::Token:
+      return log_ratio.exp();
+    case RatioLevel::SequenceMean:
+      return (log_ratio.sum(1, /*keepdim=*/true) / m.sum(1, /*keepdim=*/true).clamp_min(1.0)).exp().expand_as(log_ratio);
+    case RatioLevel::SequenceSum:
+      return log_ratio.sum(1, /*keepdim=*/true).exp().expand_as(log_ratio);
+  }
+  return log_ratio.exp();
+}
+
+void check_settings(const GrpoLossSettings& s) {
+  if (!(s.clip_eps_low >= 0.0 && s.clip_eps_low <= 1.0))
+    fail("", "grpo.clip_eps", "expected a value in [0, 1] (1: no lower bound)");
+  if (!(s.clip_eps_high >= 0.0)) fail("", "grpo.clip_eps_high", "expected a value >= 0");
+  if (!(s.dual_clip == 0.0 || s.dual_clip > 1.0)) fail("", "grpo.dual_clip", "expected 0 (off) or a value > 1");
+  if (s.surrogate == Surrogate::Cispo && s.ratio != RatioLevel::Token)
+    fail("", "grpo.ratio", "CISPO clips a weight per token: expected the token-level ratio");
+  if (s.surrogate == Surrogate::Cispo && s.dual_clip != 0.0)
+    fail("", "grpo.dual_clip", "CISPO has no min() to dual-clip: expected 0");
+}
+
+}  // namespace
+
 GrpoLossOutput grpo_loss(const GrpoBatch& batch, const at::Tensor& kl_per_token, const GrpoLossSettings& settings) {
   if (!batch.logp.defined() || batch.logp.dim() != 2) fail("", "grpo.logp", "expected [B, T] policy log-probs");
   check_same(batch.mask, batch.logp, "mask");
@@ -93,16 +122,23 @@ GrpoLossOutput grpo_loss(const GrpoBatch& batch, const at::Tensor& kl_per_token,
   if (!batch.mask.defined()) fail("", "grpo.mask", "missing");
   if (!batch.advantages.defined() || batch.advantages.dim() != 1 || batch.advantages.size(0) != batch.logp.size(0))
     fail("", "grpo.advantages", "expected [B] advantages, one per sequence");
-  if (!(settings.clip_eps >= 0.0 && settings.clip_eps < 1.0)) fail("", "grpo.clip_eps", "expected a value in [0, 1)");
+  check_settings(settings);
 
   const auto type = float_type(batch.logp);
   const at::Tensor l = batch.logp.to(type);
   const at::Tensor old = (batch.old_logp.defined() ? batch.old_logp : batch.logp).detach().to(type);
   const at::Tensor m = batch.mask.to(type);
   const at::Tensor a = batch.advantages.detach().to(type).unsqueeze(1);
-  const at::Tensor ratio = masked(l - old, m).exp();
-  const at::Tensor clipped = ratio.clamp(1.0 - settings.clip_eps, 1.0 + settings.clip_eps);
-  const at::Tensor surrogate = -at::minimum(ratio * a, clipped * a);
+  const at::Tensor ratio = importance_ratio(masked(l - old, m), m, settings.ratio);
+  const double low_bound = 1.0 - settings.clip_eps_low, high_bound = 1.0 + settings.clip_eps_high;
+  const at::Tensor clipped = ratio.clamp(low_bound, high_bound);
+  at::Tensor surrogate;
+  if (settings.surrogate == Surrogate::Cispo) {
+    surrogate = -(clipped.detach() * a * masked(l, m));
+  } else {
+    surrogate = -at::minimum(ratio * a, clipped * a);
+    if (settings.dual_clip > 0.0) surrogate = at::where(a < 0, at::minimum(surrogate, -settings.dual_clip * a), surrogate);
+  }
   at::Tensor per_token = surrogate;
   const bool has_kl = kl_per_token.defined();
   if (has_kl && settings.beta != 0.0) per_token = per_token + settings.beta * kl_per_token.to(type);
@@ -121,11 +157,15 @@ GrpoLossOutput grpo_loss(const GrpoBatch& batch, const at::Tensor& kl_per_token,
     s.kl_mean = aggregate_tokens(kl_per_token.to(type), m, LossAggregation::Grpo).item<double>();
   }
   const at::Tensor on = m > 0;
-  const at::Tensor low = (ratio < 1.0 - settings.clip_eps) & (a < 0) & on;
-  const at::Tensor high = (ratio > 1.0 + settings.clip_eps) & (a > 0) & on;
+  const bool cispo = settings.surrogate == Surrogate::Cispo;
+  const at::Tensor low = (ratio < low_bound) & (cispo ? on : (a < 0)) & on;
+  const at::Tensor high = (ratio > high_bound) & (cispo ? on : (a > 0)) & on;
   s.clip_low = low.sum().item<double>() / denom;
   s.clip_high = high.sum().item<double>() / denom;
   s.clip_fraction = s.clip_low + s.clip_high;
+  if (settings.dual_clip > 0.0)
+    s.dual_clip_fraction =
+        ((a < 0) & (at::maximum(ratio, clipped) > settings.dual_clip) & on).sum().item<double>() / denom;
   s.ratio_mean = masked(ratio, m).sum().item<double>() / denom;
   s.advantage_mean = batch.advantages.to(at::kDouble).mean().item<double>();
   return out;

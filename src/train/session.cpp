@@ -197,9 +197,12 @@ RolloutGroup Session::rollout(const data::Sample& sample, const std::string& tex
     const std::int64_t n = lengths[r].item<std::int64_t>();
     const std::int64_t* p = tokens[r].data_ptr<std::int64_t>();
     group.tokens.emplace_back(p, p + n);
+    const auto& stops = impl_->sampling.stop_ids;
+    group.truncated.push_back(n == 0 || std::find(stops.begin(), stops.end(), p[n - 1]) == stops.end());
     group.texts.push_back(encoder_->decode(group.tokens.back()));
     group.new_tokens += n;
   }
+  group.max_new_tokens = impl_->sampling.max_new_tokens;
   group.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return group;
 }
@@ -282,14 +285,19 @@ UpdateOutcome Session::update(bool loss_finite) {
   const auto& params = impl_->optimizer->parameters();
   if (dist_->active()) {
     // Sum of the ranks' gradients (each rank's loss already carries its global_share), and a NaN loss anywhere
-    // skips the step everywhere.
-    std::vector<at::Tensor> grads;
-    for (const auto& p : params) {
-      if (!p.grad().defined()) p.mutable_grad() = at::zeros_like(p);
-      grads.push_back(p.grad());
+    // skips the step everywhere. A rank without a backward this step (a group filter left it nothing) adds zeros;
+    // when no rank had one, the gradients stay undefined, as in a single process, and AdamW leaves its moments alone.
+    const bool local = std::any_of(params.begin(), params.end(), [](const at::Tensor& p) { return p.grad().defined(); });
+    const auto flags = dist_->all_reduce_max({local ? 1.0 : 0.0, loss_finite ? 0.0 : 1.0});
+    if (flags[0] > 0.0) {
+      std::vector<at::Tensor> grads;
+      for (const auto& p : params) {
+        if (!p.grad().defined()) p.mutable_grad() = at::zeros_like(p);
+        grads.push_back(p.grad());
+      }
+      dist_->all_reduce_sum(grads);
     }
-    dist_->all_reduce_sum(grads);
-    loss_finite = dist_->all_reduce_max({loss_finite ? 0.0 : 1.0})[0] == 0.0;
+    loss_finite = flags[1] == 0.0;
   }
   out.grad_norm = clip_gradient_norm(params, train_.max_grad_norm);
   out.skipped = !loss_finite || !std::isfinite(out.grad_norm);

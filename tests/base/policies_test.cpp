@@ -14,6 +14,7 @@
 #include "vsr/reward/format.hpp"
 #include "vsr/reward/length.hpp"
 #include "vsr/reward/mra.hpp"
+#include "vsr/reward/overlong.hpp"
 #include "vsr/reward/sum.hpp"
 
 #include <gtest/gtest.h>
@@ -389,4 +390,28 @@ TEST(Rewards, AnswerRuleIsTheRewardSectionsOption) {
   }
   EXPECT_EQ(reward::Accuracy{}.options.rule(), eval::AnswerRule::kBenchmark);
   EXPECT_EQ(reward::Mra{}.options.rule(), eval::AnswerRule::kBenchmark);
+}
+
+TEST(Rewards, OverlongPenaltyIsDaposSoftPunishment) {
+  // DAPO eq. 13 with L_max = 20, L_cache = 4: free up to 16 tokens, then linear down to -1 at the budget.
+  reward::OverlongPenalty overlong;
+  overlong.options.buffer_tokens = 4;
+  const data::Sample s;
+  auto with = [](std::int64_t tokens, std::int64_t max) {
+    reward::Completion c;
+    c.tokens = tokens;
+    c.max_tokens = max;
+    return c;
+  };
+  EXPECT_DOUBLE_EQ(overlong(s, with(10, 20)), 0.0);
+  EXPECT_DOUBLE_EQ(overlong(s, with(16, 20)), 0.0);
+  EXPECT_DOUBLE_EQ(overlong(s, with(18, 20)), -0.5);
+  EXPECT_DOUBLE_EQ(overlong(s, with(20, 20)), -1.0);
+  EXPECT_DOUBLE_EQ(overlong(s, with(25, 20)), -1.0);
+  EXPECT_DOUBLE_EQ(overlong(s, with(20, 0)), 0.0);  // budget unknown: no penalty
+  overlong.options.buffer_tokens = 0;                // a fifth of the budget: 4 of 20
+  EXPECT_DOUBLE_EQ(overlong(s, with(19, 20)), -0.75);
+  overlong.options.buffer_tokens = -1;
+  EXPECT_THROW(overlong.options.validate(), Error);
+  static_assert(Reward<reward::OverlongPenalty> && !NeedsFormat<reward::OverlongPenalty>);
 }

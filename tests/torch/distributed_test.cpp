@@ -129,6 +129,52 @@ TEST(Distributed, GrpoOnTwoProcessesEqualsOneProcessWithTheGlobalBatch) {
   expect_same_training("table2_vsgrpo_v", grpo + " --grpo.loss_aggregation dr_grpo", "dr_grpo");
 }
 
+TEST(Distributed, DynamicSamplingKeepsTheGlobalLossShare) {
+  // DAPO's filter leaves the ranks with different numbers of groups (one rank's question flat, the other's not).
+  // Without extra rounds (grpo.max_resample_rounds 0) the groups kept are those one process keeps from the global
+  // batch, so the two runs must train alike: a rank left with nothing contributes 0 to the global loss share, and a
+  // step where no rank trains leaves AdamW's moments alone on every rank, as in one process.
+  // Sampling at temperature 1 turns float-order differences (~1e-8) into another token now and then (seen once in
+  // 8 steps: a tail token of one completion, same reward and length), after which the runs part. So steps are
+  // compared up to the first whose gradient norm differs, and before it there must be steps with uneven ranks: with
+  // a wrong loss share the first uneven step itself would differ. When every step agrees, so must the adapters
+  // (which also checks the steps where no rank trained).
+  const auto& base = test::warmed_counting_base();
+  const std::string args = "--config " + (fs::path(VSR_SOURCE_DIR) / "configs" / "tiny_train.ini").string() +
+                           " --model " + base.model.string() + " --tokenizer " + tiny("tokenizer").string() +
+                           " --train " + base.questions.string() +
+                           " --runtime.threads 1 --train.steps 10 --train.lr 2e-3 --train.checkpoint_every 0"
+                           " --grpo.num_generations 4 --sampling.max_new_tokens 4";
+  const auto single = test::temp_dir("dapo_single"), pair = test::temp_dir("dapo_pair");
+  auto r = test::run_program(test::experiment("dapo"),
+                             args + " --grpo.max_resample_rounds 0 --train.batch_size 2 --out " + single.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = launch(2, test::experiment("dapo"), args + " --grpo.max_resample_rounds 0 --train.batch_size 1 --out " + pair.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  int uneven = 0, matched = 0, idle = 0;  // idle: steps where no rank trained
+  for (std::size_t step = 0; step < 10; ++step) {
+    const double norm = metric(single, "grad_norm", step);
+    if (std::abs(metric(pair, "grad_norm", step) - norm) > 1e-5 * norm + 1e-9) break;
+    EXPECT_NEAR(metric(pair, "loss", step), metric(single, "loss", step), 1e-5 * (1 + std::abs(metric(single, "loss", step))))
+        << "step " << step + 1;
+    ++matched;
+    const double trained = metric(single, "filter/trained_groups", step);
+    uneven += trained == 1.0;
+    idle += trained == 0.0;
+  }
+  std::printf("dapo: %d of 10 steps agree, %d of them with uneven ranks, %d with no rank training\n", matched, uneven,
+              idle);
+  EXPECT_GE(matched, 3);
+  EXPECT_GT(uneven, 0) << "no step with uneven ranks agreed (a wrong loss share, or a vacuous test)";
+  if (matched == 10) EXPECT_LT(adapter_difference(pair, single), 5e-5);
+  // With extra rounds every rank samples as many rounds as the emptiest one needs: the job neither hangs nor
+  // desynchronises its collectives.
+  const auto rounds = test::temp_dir("dapo_rounds");
+  r = launch(2, test::experiment("dapo"), args + " --grpo.max_resample_rounds 2 --train.batch_size 1 --out " + rounds.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(read_file(rounds / "run.json"))["status"], "finished");
+}
+
 TEST(Distributed, ResumeAtAnotherWorldSizeFailsClearly) {
   const auto out = test::temp_dir("distributed_resume");
   auto r = launch(2, test::experiment("table2_sft"), train_args(out) + " --train.steps 2");

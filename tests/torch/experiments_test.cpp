@@ -16,7 +16,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
+#include <map>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "test_support.hpp"
@@ -63,15 +66,34 @@ std::vector<std::vector<std::pair<std::string, double>>> deterministic_metrics(c
   return rows;
 }
 
+/// The single-recipe programs of experiments/ (every NAME.cpp there but the programs that run several recipes,
+/// which have tests of their own below).
+std::vector<std::string> single_recipe_programs() {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(fs::path(VSR_SOURCE_DIR) / "experiments"))
+    if (entry.path().extension() == ".cpp") names.push_back(entry.path().stem().string());
+  std::erase_if(names, [](const std::string& n) {
+    return n == "table1_prompting" || n == "fig4_kl" || n == "sft_all_modes";
+  });
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
 TEST(Experiments, EveryRecipeRunsAShortConfiguration) {
-  for (const std::string name : {"table2_vsgrpo_v", "table2_vsgrpo_t", "table2_vsgrpo_o", "table2_sft", "table2_dpo",
-                                 "grpo_no_kl", "reward_hacking_length", "fig5_rewards"}) {
+  const auto names = single_recipe_programs();
+  ASSERT_GE(names.size(), 15u);  // vsGRPO's tables and ablations, and the GRPO variants of algo/variants.hpp
+  for (const std::string& name : names) {
     const auto out = test::temp_dir("recipe_" + name);
     const auto r = test::run_program(test::experiment(name), common_args(out) + " --train.steps 2");
     ASSERT_EQ(r.exit_code, 0) << name << ": " << r.err;
     const auto info = nlohmann::json::parse(read_file(out / "run.json"));
     EXPECT_EQ(info["status"], "finished") << name;
     EXPECT_EQ(info["recipe"], name);
+    const std::set<std::string> variants{"dapo", "dr_grpo", "gspo", "cispo", "rloo", "reinforce_pp", "vsgrpo_eq1"};
+    if (variants.count(name)) {  // the variant's own name and parts in run.json
+      EXPECT_EQ(info["algorithm"], name);
+      EXPECT_NE(info["algorithm_parts"].get<std::string>().find("advantage="), std::string::npos) << name;
+    }
     EXPECT_EQ(MetricsLog::read_csv(out / "metrics.csv").size(), 2u) << name;
     EXPECT_TRUE(fs::exists(out / "adapter" / "adapter_model.safetensors")) << name;
     EXPECT_TRUE(fs::exists(out / "metrics.h5")) << name;
@@ -271,48 +293,77 @@ double mean_over(const fs::path& run, const std::string& column, std::size_t fro
   return sum / static_cast<double>(to - from);
 }
 
+/// The config, tokenizer and questions of a GRPO-family run from the warmed counting base.
+std::string warmed_run_args(const fs::path& out) {
+  const auto& base = test::warmed_counting_base();
+  return "--model " + base.model.string() + " --out " + out.string() + " --config " +
+         (fs::path(VSR_SOURCE_DIR) / "configs" / "tiny_train.ini").string() + " --tokenizer " +
+         (test::data_dir() / "qwen2vl-tiny" / "tokenizer").string() + " --train " + base.questions.string() +
+         " --train.checkpoint_every 0 --train.batch_size 2 --grpo.num_generations 8 --sampling.max_new_tokens 4";
+}
+
 TEST(Experiments, GrpoRaisesTheAccuracyRewardOfAnSftWarmedBase) {
-  // R1-Zero-style RL needs a base with non-zero rewards: a random tiny model (final norm scaled so its outputs can
-  // become confident) warmed up with SFT on counting questions, merged, then trained with vsGRPO-V. The yardstick is
-  // the same run with learning rate 0 (same seed, same questions): the base's own expected accuracy reward under
-  // sampling. A first-20%-against-last-20% comparison within one run is no test: the first steps already learn, and
-  // 96 sampled answers per window leave a standard error of ~0.05 (it failed on 1 of 9 seeds; measured on 12 seeds,
-  // this recipe's last 20% is 0.65-0.92 and the control's mean 0.24-0.29).
+  // The yardstick is the same run with learning rate 0 (same seed, same questions): the base's own expected accuracy
+  // reward under sampling. A first-20%-against-last-20% comparison within one run is no test: the first steps
+  // already learn, and 96 sampled answers per window leave a standard error of ~0.05 (it failed on 1 of 9 seeds;
+  // measured on 12 seeds, this recipe's last 20% is 0.65-0.92 and the control's mean 0.24-0.29).
+  const auto& base = test::warmed_counting_base();
+  EXPECT_LT(mean_over(base.sft_run, "loss", 40, 50), mean_over(base.sft_run, "loss", 0, 10));
   const auto dir = test::temp_dir("grpo_learns");
-  auto r = test::run_cli("data synth --scenes 4 --seed 5 --out " + (dir / "scenes").string() +
-                         " --synth.width 112 --synth.height 84 --synth.seconds_per_turn 2");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  r = test::run_cli("data build --scannet " + (dir / "scenes").string() + " --out " + (dir / "count.jsonl").string() +
-                    " --data.dataset synthetic --data.tasks object_counting --data.video_root " +
-                    (dir / "scenes" / "videos").string());
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  r = test::run_cli("init-model --like " + (test::data_dir() / "qwen2vl-tiny" / "model").string() + " --out " +
-                    (dir / "random").string() + " --seed 3 --output-scale 100");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const std::string config = " --config " + (fs::path(VSR_SOURCE_DIR) / "configs" / "tiny_train.ini").string() +
-                             " --tokenizer " + (test::data_dir() / "qwen2vl-tiny" / "tokenizer").string() +
-                             " --train " + (dir / "count.jsonl").string() + " --train.checkpoint_every 0";
-  r = test::run_program(test::experiment("table2_sft"), "--model " + (dir / "random").string() + " --out " +
-                                                            (dir / "sft").string() + config +
-                                                            " --train.steps 50 --train.batch_size 4 --train.lr 2e-3");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_LT(mean_over(dir / "sft", "loss", 40, 50), mean_over(dir / "sft", "loss", 0, 10));
-  r = test::run_cli("export --model " + (dir / "random").string() + " --adapter " + (dir / "sft" / "adapter").string() +
-                    " --merge --dtype f32 --out " + (dir / "base").string());
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto grpo = [&](const std::string& name, const std::string& lr) {
-    const auto res = test::run_program(test::experiment("table2_vsgrpo_v"),
-                                       "--model " + (dir / "base").string() + " --out " + (dir / name).string() +
-                                           config + " --train.steps 30 --train.batch_size 2 --train.lr " + lr +
-                                           " --grpo.num_generations 8 --sampling.max_new_tokens 4");
-    EXPECT_EQ(res.exit_code, 0) << res.err;
-  };
-  grpo("grpo", "2e-3");
-  grpo("control", "0");
-  const double base = mean_over(dir / "control", "reward/accuracy_mean", 0, 30);
+  for (const auto& [name, lr] : {std::pair<std::string, std::string>{"grpo", "2e-3"}, {"control", "0"}}) {
+    const auto r = test::run_program(test::experiment("table2_vsgrpo_v"),
+                                     warmed_run_args(dir / name) + " --train.steps 30 --train.lr " + lr);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  const double control = mean_over(dir / "control", "reward/accuracy_mean", 0, 30);
   const double last = mean_over(dir / "grpo", "reward/accuracy_mean", 24, 30);
-  EXPECT_GT(last, base + 0.2) << "accuracy reward of the base (learning rate 0, 30 steps) " << base
-                              << ", of vsGRPO-V over its last 20% of steps " << last;
+  EXPECT_GT(last, control + 0.2) << "accuracy reward of the base (learning rate 0, 30 steps) " << control
+                                 << ", of vsGRPO-V over its last 20% of steps " << last;
+}
+
+TEST(Experiments, DapoDropsGroupsWithEqualRewardsAndSamplesMore) {
+  // DAPO's dynamic sampling on a base whose groups are sometimes flat (all completions right or all wrong): every
+  // flat group is dropped with advantage 0, at most train.batch_size groups train per step, and a step trains fewer
+  // only after grpo.max_resample_rounds extra rounds. Checked step by step against rollouts.jsonl.
+  const auto out = test::temp_dir("dapo_filter");
+  const auto r = test::run_program(test::experiment("dapo"), warmed_run_args(out) +
+                                                                 " --train.steps 8 --train.lr 2e-3 --grpo.max_resample_rounds 2"
+                                                                 " --grpo.log_rollouts_every 1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto rows = MetricsLog::read_csv(out / "metrics.csv");
+  ASSERT_EQ(rows.size(), 8u);
+  std::map<int, std::vector<std::vector<nlohmann::json>>> groups;  // step -> groups of 8 completions
+  std::ifstream in(out / "rollouts.jsonl");
+  for (std::string line; std::getline(in, line);) {
+    const auto j = nlohmann::json::parse(line);
+    auto& step = groups[j["step"].get<int>()];
+    if (j["index"].get<int>() == 0) step.emplace_back();
+    step.back().push_back(j);
+  }
+  double dropped_in_all = 0.0, trained_in_all = 0.0;
+  for (int step = 1; step <= 8; ++step) {
+    int flat = 0, varied = 0;
+    for (const auto& g : groups[step]) {
+      ASSERT_EQ(g.size(), 8u);
+      bool equal = true, zero = true;
+      for (const auto& c : g) {
+        equal = equal && c["reward"] == g.front()["reward"];
+        zero = zero && c["advantage"].get<double>() == 0.0;
+      }
+      (equal ? flat : varied) += 1;
+      if (equal) EXPECT_TRUE(zero) << "step " << step;
+    }
+    const auto& m = rows[static_cast<std::size_t>(step - 1)];
+    EXPECT_EQ(MetricsLog::value(m, "filter/dropped_groups"), flat) << "step " << step;
+    EXPECT_EQ(MetricsLog::value(m, "filter/trained_groups"), varied) << "step " << step;
+    EXPECT_LE(varied, 2) << "step " << step;
+    if (varied < 2) EXPECT_EQ(MetricsLog::value(m, "filter/extra_rounds"), 2.0) << "step " << step;
+    dropped_in_all += flat;
+    trained_in_all += varied;
+  }
+  // Not vacuous: groups were dropped and groups trained.
+  EXPECT_GT(dropped_in_all, 0.0);
+  EXPECT_GT(trained_in_all, 0.0);
 }
 
 TEST(Experiments, BadOptionsFailWithOneLine) {

@@ -3,6 +3,7 @@
 /// The DPO policy (Rafailov et al. 2023; vsGRPO's preference baseline): options of section [dpo], the sigmoid
 /// loss, and the construction of the rejected answer (vsr::data::rejected_answer).
 
+#include "vsr/concepts.hpp"
 #include "vsr/algo/dpo_loss.hpp"
 #include "vsr/core/config.hpp"
 #include "vsr/data/rejected_answer.hpp"
@@ -10,6 +11,11 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+namespace vsr::train {
+template <PromptMode P>
+class DpoSteps;
+}  // namespace vsr::train
 
 namespace vsr::algo {
 
@@ -34,6 +40,9 @@ struct Dpo {
   static constexpr bool kUsesRollouts = false;   ///< trains on fixed answer pairs
   static constexpr bool kNeedsReference = true;  ///< reference sequence log-likelihoods for both answers
   using Options = DpoOptions;
+  /// The per-run step class for prompt mode P (the reward and KL setting are GRPO's; DPO ignores them).
+  template <PromptMode P, class R, KlSetting K>
+  using Steps = train::DpoSteps<P>;
   DpoOptions options;  ///< [dpo]
 
   /// The rejected answer of `sample` (the chosen one is its ground truth).

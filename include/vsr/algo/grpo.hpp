@@ -1,70 +1,75 @@
 #pragma once
 /// @file
-/// The GRPO policy (DeepSeekMath; vsGRPO eq. 1): options of section [grpo] and a thin wrapper that combines the
-/// compiled math (grpo_loss.hpp) with a KL setting (vsr::KlSetting: kl::None, kl::K1, kl::K3, kl::K3Clamped).
+/// The GRPO family (DeepSeekMath; vsGRPO eq. 1) as one policy template: vsr::algo::GrpoWith combines an advantage
+/// estimator, an importance-ratio level, a clipping, a loss aggregation, a group filter and a truncation handling
+/// (grpo_parts.hpp) with the options of [grpo] (grpo_options.hpp) and a KL setting (vsr::KlSetting). algo::Grpo is
+/// the vsGRPO paper's GRPO; the field's variants (DAPO, Dr. GRPO, GSPO, CISPO, RLOO, REINFORCE++) are `using`s of
+/// other parts in variants.hpp. Its steps are train::GrpoSteps (train/grpo_step.hpp).
 
+#include "vsr/algo/advantages.hpp"
 #include "vsr/algo/grpo_loss.hpp"
+#include "vsr/algo/grpo_options.hpp"
+#include "vsr/algo/grpo_parts.hpp"
 #include "vsr/concepts.hpp"
-#include "vsr/core/config.hpp"
-#include "vsr/core/error.hpp"
 
-#include <cstdint>
 #include <string>
 #include <string_view>
 
+namespace vsr::train {
+template <class A, PromptMode P, class R, KlSetting K>
+class GrpoSteps;
+}  // namespace vsr::train
+
 namespace vsr::algo {
 
-/// Section [grpo].
-struct GrpoOptions {
-  static constexpr std::string_view kSection = "grpo";
-  std::int64_t num_generations = 8;       ///< G: completions sampled per prompt (TRL GRPOConfig default)
-  double clip_eps = 0.2;                  ///< PPO clip range epsilon (DeepSeekMath, TRL)
-  bool scale_std = true;                  ///< divide advantages by the group std (false: Dr. GRPO)
-  double std_eps = 1e-4;                  ///< added to the std before dividing (R1-V / TRL 0.14)
-  std::string loss_aggregation = "grpo";  ///< grpo | bnpo | dr_grpo
-  std::int64_t max_len = 0;               ///< dr_grpo's constant length (0 = longest completion of the batch)
-  std::int64_t iterations = 1;            ///< mu: policy updates per batch of rollouts (DeepSeekMath; TRL num_iterations)
-  std::int64_t log_rollouts_every = 0;    ///< N: every Nth batch of rollouts goes to rollouts.jsonl (0 = none)
-
-  /// Declares the keys of [grpo].
-  void describe(OptionSet& set) {
-    set.add("num_generations", num_generations, "completions per prompt G (group size)")
-        .add("clip_eps", clip_eps, "PPO clip range: ratio clipped to [1 - eps, 1 + eps]")
-        .add("scale_std", scale_std, "divide advantages by the group's unbiased std (false: Dr. GRPO)")
-        .add("std_eps", std_eps, "added to the group std before dividing")
-        .add("loss_aggregation", loss_aggregation, "grpo (per-sequence mean), bnpo (batch token mean), dr_grpo")
-        .add("max_len", max_len, "dr_grpo: constant normalising length, usually the generation budget (0 = batch max)")
-        .add("iterations", iterations, "mu: policy updates per batch of rollouts (ratio against the first update's log-probs)")
-        .add("log_rollouts_every", log_rollouts_every,
-             "write every Nth batch of rollouts (every Nth step at iterations 1) to rollouts.jsonl (0 = never)");
-  }
-  /// vsr::Error naming grpo.log_rollouts_every when it is negative.
-  void validate() const {
-    if (log_rollouts_every < 0)
-      fail("[grpo]", "grpo.log_rollouts_every", "expected 0 (never) or a step interval >= 1, got " +
-                                                    std::to_string(log_rollouts_every));
-  }
-  /// The parsed aggregation mode (vsr::Error naming grpo.loss_aggregation on a bad value).
-  LossAggregation aggregation() const { return parse_loss_aggregation(loss_aggregation); }
-};
-
-/// GRPO: group advantages from rewards, then the clipped surrogate plus the KL setting's penalty.
-struct Grpo {
-  static constexpr std::string_view kName = "grpo";
-  static constexpr bool kUsesRollouts = true;     ///< trains on sampled completions scored by rewards
-  static constexpr bool kNeedsReference = false;  ///< only through its KL setting (Kl::kNeedsReference)
+/// A GRPO-family algorithm: group (or batch) advantages from rewards, then a clipped policy-gradient surrogate plus
+/// the KL setting's penalty, aggregated over tokens; every part a policy type of grpo_parts.hpp.
+template <class Advantage = advantage::Group, class Ratio = ratio::Token, class Clip = clip::Symmetric,
+          class Aggregation = aggregate::FromOptions, class Filter = filter::None, class Truncation = truncation::Keep>
+struct GrpoWith {
+  static constexpr std::string_view kName = "grpo";  ///< a variant deriving from GrpoWith names itself
+  static constexpr std::string_view kSettings = "";  ///< a variant's [grpo] values (INI), above the config file
+  static constexpr bool kUsesRollouts = true;        ///< trains on sampled completions scored by rewards
+  static constexpr bool kNeedsReference = false;     ///< only through its KL setting (Kl::kNeedsReference)
   using Options = GrpoOptions;
+  using AdvantagePart = Advantage;    ///< advantage::*
+  using RatioPart = Ratio;            ///< ratio::*
+  using ClipPart = Clip;              ///< clip::*
+  using AggregationPart = Aggregation;  ///< aggregate::*
+  using FilterPart = Filter;          ///< filter::*
+  using TruncationPart = Truncation;  ///< truncation::*
+  /// The per-run step class of this algorithm for prompt mode P, reward R and KL setting K.
+  template <PromptMode P, class R, KlSetting K>
+  using Steps = train::GrpoSteps<GrpoWith, P, R, K>;
+
   GrpoOptions options;  ///< [grpo]
 
-  /// Group advantages of `rewards` [B] (B = prompts x num_generations, groups consecutive).
-  GroupAdvantages advantages(const at::Tensor& rewards) const {
-    return group_advantages(rewards, options.num_generations, options.scale_std, options.std_eps);
+  /// The parts, for run.json: "advantage=group ratio=token clip=symmetric ...".
+  static std::string parts() {
+    std::string out = "advantage=";
+    out.append(Advantage::kName).append(" ratio=").append(Ratio::kName).append(" clip=").append(Clip::kName);
+    out.append(" aggregation=").append(Aggregation::kName).append(" filter=").append(Filter::kName);
+    return out.append(" truncation=").append(Truncation::kName);
+  }
+  /// Advantages of `rewards` [B] (B = prompts x num_generations, groups consecutive) by the advantage part;
+  /// `token_counts` [B] (completion lengths) weigh the batch-normalising estimator (advantage::BatchNorm).
+  GroupAdvantages advantages(const at::Tensor& rewards, const at::Tensor& token_counts = {}) const {
+    return estimate_advantages(rewards, options.num_generations, Advantage::estimator(options), options.std_eps,
+                               token_counts);
+  }
+  /// The compiled loss's settings from the parts and [grpo] (beta 0: the KL setting adds its own).
+  GrpoLossSettings loss_settings() const {
+    GrpoLossSettings s;
+    s.ratio = Ratio::kLevel;
+    Clip::apply(s, options);
+    Aggregation::apply(s, options);
+    return s;
   }
   /// The loss of `batch` with KL setting `kl` (its beta and per-token estimate; kl::None adds nothing and needs no
   /// batch.ref_logp).
   template <KlSetting Kl>
   GrpoLossOutput loss(const GrpoBatch& batch, const Kl& kl) const {
-    GrpoLossSettings s{options.clip_eps, 0.0, options.aggregation(), options.max_len};
+    GrpoLossSettings s = loss_settings();
     at::Tensor kl_per_token;
     if constexpr (Kl::kNeedsReference) {
       kl_per_token = kl.per_token(batch.logp, batch.ref_logp);
@@ -73,5 +78,9 @@ struct Grpo {
     return grpo_loss(batch, kl_per_token, s);
   }
 };
+
+/// The vsGRPO paper's GRPO (section 4.2): group mean / std advantages, token ratio, symmetric clip, aggregation
+/// from grpo.loss_aggregation.
+using Grpo = GrpoWith<>;
 
 }  // namespace vsr::algo

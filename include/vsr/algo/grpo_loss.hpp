@@ -1,9 +1,13 @@
 #pragma once
 /// @file
-/// The math of GRPO (Shao et al. 2024, DeepSeekMath, arXiv 2402.03300; vsGRPO eq. 1), compiled in
-/// src/train/grpo.cpp: group-normalised advantages, the clipped surrogate with a per-token KL term, and the ways of
-/// averaging per-token losses (GRPO's per-sequence mean, BNPO's batch token mean, Dr. GRPO's constant normaliser;
-/// Liu et al. 2025, arXiv 2503.20783). The policy vsr::algo::Grpo (grpo.hpp) wires options and the KL setting to it.
+/// The math of GRPO (Shao et al. 2024, DeepSeekMath, arXiv 2402.03300; vsGRPO eq. 1) and of the field's variants,
+/// compiled in src/train/grpo.cpp and src/train/advantages.cpp: advantage estimators (advantages.hpp), the importance
+/// ratio per token or per sequence (GSPO, Zheng et al. 2025, arXiv 2507.18071; vsGRPO eq. 1 as printed), the clipped
+/// surrogate with asymmetric (DAPO's clip-higher, Yu et al. 2025, arXiv 2503.14476) and dual clipping (Ye et al.
+/// 2020, arXiv 1912.09729), CISPO's clipped importance weight (MiniMax-M1, arXiv 2506.13585), a per-token KL term,
+/// and the ways of averaging per-token losses (GRPO's per-sequence mean, BNPO's / DAPO's batch token mean, Dr.
+/// GRPO's constant normaliser; Liu et al. 2025, arXiv 2503.20783). The policies of grpo_parts.hpp choose among them
+/// at compile time; vsr::algo::GrpoWith (grpo.hpp) wires options and the KL setting to them.
 ///
 /// Shapes: B sequences = (number of prompts) x (group size G), each prompt's G completions consecutive; per-token
 /// tensors are [B, T] with a mask [B, T] (1 on completion tokens). T may be the whole prompt + completion length
@@ -59,9 +63,26 @@ struct GrpoBatch {
   at::Tensor mask;        ///< [B, T] 1 on completion tokens, 0 on prompt and padding
 };
 
+/// What the importance ratio rho compares.
+enum class RatioLevel {
+  Token,         ///< rho_t = exp(l_t - l_old_t) per token (DeepSeekMath, TRL, verl)
+  SequenceMean,  ///< rho_i = exp(mean_t (l_t - l_old_t)), the length-normalised sequence ratio (GSPO eq. 7)
+  SequenceSum,   ///< rho_i = pi(o_i|q) / pi_old(o_i|q) = exp(sum_t (l_t - l_old_t)) (vsGRPO eq. 1 as printed)
+};
+
+/// The policy-gradient term per token.
+enum class Surrogate {
+  Clip,   ///< PPO: -min(rho A, clip(rho, 1 - eps_low, 1 + eps_high) A), optionally dual-clipped for A < 0
+  Cispo,  ///< CISPO: -sg(clip(rho, 1 - eps_low, 1 + eps_high)) A l_t (the weight clipped, every token's gradient kept)
+};
+
 /// The scalar settings of the GRPO loss.
 struct GrpoLossSettings {
-  double clip_eps = 0.2;                                ///< PPO clip range: ratio clipped to [1 - eps, 1 + eps]
+  double clip_eps_low = 0.2;                            ///< the ratio's lower clip bound is 1 - clip_eps_low
+  double clip_eps_high = 0.2;                           ///< the upper bound 1 + clip_eps_high (DAPO: 0.28)
+  double dual_clip = 0.0;                               ///< c > 1: for A < 0 the loss is at most -c A (0 = off)
+  RatioLevel ratio = RatioLevel::Token;                 ///< token or sequence importance ratio
+  Surrogate surrogate = Surrogate::Clip;                ///< PPO clip or CISPO
   double beta = 0.0;                                    ///< KL coefficient (0 without KL)
   LossAggregation aggregation = LossAggregation::Grpo;  ///< how per-token losses are averaged
   std::int64_t max_len = 0;                             ///< Dr. GRPO's constant length (0 = longest row of the batch)
@@ -72,8 +93,9 @@ struct GrpoStats {
   double loss = 0.0;            ///< the loss value
   double policy_loss = 0.0;     ///< the aggregated clipped-surrogate part, without the KL term
   double kl_mean = 0.0;         ///< per-sequence mean KL estimate, averaged over sequences (0 without KL)
-  double clip_low = 0.0;        ///< fraction of tokens with ratio < 1 - eps and A < 0 (clipped from below)
-  double clip_high = 0.0;       ///< fraction of tokens with ratio > 1 + eps and A > 0 (clipped from above)
+  double clip_low = 0.0;        ///< fraction of tokens with ratio < 1 - eps_low and A < 0 (clipped from below; CISPO: any A)
+  double clip_high = 0.0;       ///< fraction of tokens with ratio > 1 + eps_high and A > 0 (clipped from above; CISPO: any A)
+  double dual_clip_fraction = 0.0;  ///< fraction of tokens whose loss the dual clip bounded (A < 0, rho > c)
   double clip_fraction = 0.0;   ///< clip_low + clip_high: tokens whose gradient the clip removed
   double ratio_mean = 0.0;      ///< mean importance ratio exp(l - l_old)
   double advantage_mean = 0.0;  ///< mean advantage over sequences
@@ -86,9 +108,11 @@ struct GrpoLossOutput {
   GrpoStats stats;  ///< for logging
 };
 
-/// The GRPO loss: per token -min(rho * A, clip(rho, 1 - eps, 1 + eps) * A) + beta * kl with rho = exp(l - l_old),
-/// aggregated over the mask as settings.aggregation says. `kl_per_token` [B, T] is the KL setting's estimate
-/// (undefined: no KL term). vsr::Error on mismatched shapes.
+/// The GRPO loss: per token the surrogate of settings.surrogate with the ratio of settings.ratio, plus beta * kl,
+/// aggregated over the mask as settings.aggregation says. A sequence-level ratio gives each sequence one surrogate
+/// value, repeated on its tokens (with per-sequence-mean aggregation exactly the sequence objective and its
+/// gradient). `kl_per_token` [B, T] is the KL setting's estimate (undefined: no KL term). vsr::Error on mismatched
+/// shapes or clip settings outside [0, 1) / dual_clip in (0, 1].
 GrpoLossOutput grpo_loss(const GrpoBatch& batch, const at::Tensor& kl_per_token, const GrpoLossSettings& settings);
 
 }  // namespace vsr::algo

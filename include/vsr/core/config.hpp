@@ -106,8 +106,12 @@ class Config {
   /// Lets the command line carry positional arguments (at most `max_count`, -1 for any).
   void allow_positional(int max_count = -1) { max_positional_ = max_count; }
 
+  /// Values a program brings itself (INI text, e.g. a GRPO variant's clip range): they override the config file and
+  /// the command line overrides them. `origin` names them in errors. Call before parse().
+  void add_recipe_settings(std::string_view ini, std::string origin);
+
   /// Parses `--config FILE` (or `default_file` when given and the flag is absent), then the command line, which
-  /// overrides the file. `--help` prints the options and returns false (the caller exits 0). Throws vsr::Error on
+  /// overrides the file (and the recipe settings, which override the file). `--help` prints the options and returns false (the caller exits 0). Throws vsr::Error on
   /// an unknown key, a bad value or a missing file, naming the key and the file.
   bool parse(int argc, const char* const* argv, const std::filesystem::path& default_file = {});
 
@@ -144,6 +148,7 @@ class Config {
   std::vector<std::shared_ptr<void>> owned_;
   std::vector<std::string> positional_;
   std::optional<std::filesystem::path> config_file_;
+  std::vector<std::pair<std::string, std::string>> recipe_settings_;  ///< (INI text, origin), add_recipe_settings
   int max_positional_ = 0;
   boost::program_options::variables_map vm_;
 };

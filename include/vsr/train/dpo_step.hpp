@@ -8,6 +8,7 @@
 #include "vsr/model/token_logprobs.hpp"
 #include "vsr/prompt/user_text.hpp"
 #include "vsr/train/session.hpp"
+#include "vsr/train/step_driver.hpp"
 #include "vsr/train/step_stats.hpp"
 
 #include <ATen/ATen.h>
@@ -21,6 +22,11 @@ namespace vsr::train {
 template <PromptMode P>
 class DpoSteps {
  public:
+  /// One optimizer step as Experiment calls it (DPO's reference is built in; no reward or KL setting).
+  template <class R, class K>
+  StepStats step(Session& s, const algo::Dpo& dpo, const P& mode, const R&, const K&) {
+    return step(s, dpo, mode);
+  }
   /// One optimizer step; returns its statistics.
   StepStats step(Session& s, const algo::Dpo& dpo, const P& mode) {
     s.start_step_timer();
@@ -44,7 +50,7 @@ class DpoSteps {
                                  reference.index_select(0, even), reference.index_select(0, odd)});
       finite = finite && std::isfinite(out.stats.loss);
       const double share = s.global_share(static_cast<double>(rows.size()));  // by preference pairs
-      s.backward(share == 1.0 ? out.loss : out.loss * share);
+      backward_share(s, out.loss, share);
       const double w = share * s.distributed().world_size();  // the mean over ranks of w * x is the global mean
       loss += w * out.stats.loss / n;
       chosen += w * out.stats.chosen_reward / n;
@@ -52,19 +58,13 @@ class DpoSteps {
       margin += w * out.stats.margin / n;
       accuracy += w * out.stats.accuracy / n;
     }
-    const auto update = s.update(finite);
     StepStats stats;
-    stats.step = s.step();
     stats.set("loss", loss);
     stats.set("rewards/chosen", chosen);
     stats.set("rewards/rejected", rejected);
     stats.set("rewards/margin", margin);
     stats.set("rewards/accuracy", accuracy);
-    stats.set("lr", update.lr);
-    stats.set("grad_norm", update.grad_norm);
-    stats.set("skipped", update.skipped ? 1.0 : 0.0);
-    stats.set("step_time_s", s.seconds_since_step_start());
-    return stats;
+    return finish_step(s, finite, stats);
   }
 };
 

@@ -13,6 +13,7 @@
 #include "vsr/train/reward_parts.hpp"
 #include "vsr/train/rollout_log.hpp"
 #include "vsr/train/session.hpp"
+#include "vsr/train/step_driver.hpp"
 #include "vsr/train/step_stats.hpp"
 
 #include <ATen/ATen.h>
@@ -20,6 +21,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 namespace vsr::train {
@@ -29,29 +31,36 @@ struct GrpoMicroBatch {
   model::CompletionBatch batch;  ///< prompt + completion rows, G per question, groups consecutive
   std::vector<model::CompletionBatch> groups;  ///< the per-question batches `batch` stacks (shared-prompt passes)
   algo::GroupAdvantages advantages;  ///< per row
+  at::Tensor loss_mask;          ///< batch.mask without the rows truncation::Mask takes out of the loss
   at::Tensor ref_logp;           ///< reference log-probs (undefined without KL)
   at::Tensor old_logp;           ///< log-probs before the first update (undefined when mu = 1)
   double share = 1.0;            ///< this rank's part of the global loss (Session::global_share; 1 single-process)
+  /// True when the group filter left no question in this micro-batch (nothing of it trains).
+  bool empty() const { return groups.empty(); }
 };
 
-/// GRPO steps of a recipe with prompt mode P, reward R and KL setting K.
-template <PromptMode P, class R, KlSetting K>
+/// The steps of a GRPO-family algorithm A (algo::GrpoWith and its variants) with prompt mode P, reward R and KL
+/// setting K. A's filter part may drop groups whose rewards are all equal and sample further questions
+/// (filter::DynamicSampling: every rank samples the same number of rounds, so the data order stays the same at any
+/// world size); its truncation part may take truncated completions out of the loss.
+template <class A, PromptMode P, class R, KlSetting K>
 class GrpoSteps {
  public:
   /// One optimizer step; returns its statistics.
-  StepStats step(Session& s, const algo::Grpo& grpo, const P& mode, const R& reward, const K& kl) {
+  StepStats step(Session& s, const A& grpo, const P& mode, const R& reward, const K& kl) {
     s.start_step_timer();
-    StepStats stats;
-    if (iteration_ == 0) collect(s, grpo, mode, reward, kl, stats);
-    double loss = 0.0, policy = 0.0, kl_mean = 0.0, clip = 0.0, clip_low = 0.0, clip_high = 0.0, ratio = 0.0;
+    if (iteration_ == 0) collect(s, grpo, mode, reward);
+    double loss = 0.0, policy = 0.0, kl_mean = 0.0, clip = 0.0, clip_low = 0.0, clip_high = 0.0, ratio = 0.0,
+           dual = 0.0;
     bool finite = true;
+    const double n = static_cast<double>(buffer_.size());
     for (auto& mb : buffer_) {
+      if (mb.empty()) continue;
       const at::Tensor logp = s.logprobs(mb.batch, true, mb.groups);
-      algo::GrpoBatch batch{logp, mb.old_logp, mb.ref_logp, mb.advantages.advantages.to(logp.device()), mb.batch.mask};
+      algo::GrpoBatch batch{logp, mb.old_logp, mb.ref_logp, mb.advantages.advantages.to(logp.device()), mb.loss_mask};
       const auto out = grpo.loss(batch, kl);
       finite = finite && std::isfinite(out.stats.loss);
-      s.backward(mb.share == 1.0 ? out.loss : out.loss * mb.share);
-      const double n = static_cast<double>(buffer_.size());
+      backward_share(s, out.loss, mb.share);
       const double w = mb.share * s.distributed().world_size();  // the mean over ranks of w * loss is the global loss
       loss += w * out.stats.loss / n;
       policy += w * out.stats.policy_loss / n;
@@ -60,33 +69,32 @@ class GrpoSteps {
       clip_low += out.stats.clip_low / n;
       clip_high += out.stats.clip_high / n;
       ratio += out.stats.ratio_mean / n;
+      dual += out.stats.dual_clip_fraction / n;
     }
-    const auto update = s.update(finite);
     iteration_ = (iteration_ + 1) % std::max<std::int64_t>(1, grpo.options.iterations);
-    stats.step = s.step();
-    for (const auto& [k, v] : last_rollout_stats_.values) stats.set(k, v);
+    StepStats stats = last_rollout_stats_;
     stats.set("loss", loss);
     stats.set("policy_loss", policy);
     stats.set("kl", kl_mean);
     stats.set("clip_fraction", clip);
     stats.set("clip_low", clip_low);
     stats.set("clip_high", clip_high);
+    if constexpr (std::is_same_v<typename A::ClipPart, algo::clip::Dual>) stats.set("dual_clip_fraction", dual);
     stats.set("ratio_mean", ratio);
-    stats.set("lr", update.lr);
-    stats.set("grad_norm", update.grad_norm);
-    stats.set("skipped", update.skipped ? 1.0 : 0.0);
-    stats.set("step_time_s", s.seconds_since_step_start());
-    return stats;
+    return finish_step(s, finite, stats);
   }
 
  private:
-  void collect(Session& s, const algo::Grpo& grpo, const P& mode, const R& reward, const K& kl, StepStats&) {
-    (void)kl;
+  static constexpr bool kFilters = A::FilterPart::kDropsFlatGroups;
+  static constexpr bool kMasksTruncated = A::TruncationPart::kMasksTruncated;
+
+  void collect(Session& s, const A& grpo, const P& mode, const R& reward) {
     buffer_.clear();
     const std::int64_t G = grpo.options.num_generations;
     RewardStats rewards(reward_names<R>());
     double zero_std = 0.0, group_std = 0.0, seconds = 0.0, tokens = 0.0, logp_sum = 0.0;
     std::int64_t len_min = std::numeric_limits<std::int64_t>::max(), len_max = 0, groups = 0, completions = 0;
+    std::int64_t dropped = 0, extra_rounds = 0, truncated = 0;
     // Rollouts are sampled every mu = grpo.iterations steps: every Nth batch of them is logged (every Nth step at mu 1).
     const std::int64_t every = grpo.options.log_rollouts_every, step = s.step() + 1;
     const std::int64_t batch_number = s.step() / std::max<std::int64_t>(1, grpo.options.iterations) + 1;
@@ -100,46 +108,85 @@ class GrpoSteps {
     for (std::int64_t micro = 0; micro < s.options().grad_accum; ++micro) {
       std::vector<model::CompletionBatch> rows;
       std::vector<double> totals;
-      const std::size_t first_logged = logged.size();
-      for (const data::Sample* sample : s.next_batch()) {
-        const auto text = prompt::user_text(*sample, mode);
-        auto group = s.rollout(*sample, text, G);
-        for (std::int64_t g = 0; g < G; ++g) {
-          const auto completion = reward::read_completion(mode, group.texts[static_cast<std::size_t>(g)]);
-          const auto parts = reward_components(reward, *sample, completion);
-          const double total = reward(*sample, completion);
-          rewards.add(parts, total, sample->question_type, completion.format_ok);
-          totals.push_back(total);
-          const auto n = static_cast<std::int64_t>(group.tokens[static_cast<std::size_t>(g)].size());
-          len_min = std::min(len_min, n);
-          len_max = std::max(len_max, n);
-          if (log)
-            logged.push_back({step, sample->id, sample->question_type, sample->ground_truth, g,
-                              std::string(completion.text), completion.answer, completion.format_ok, n,
-                              named(names, parts), total, 0.0});
+      std::vector<float> keep;  // per row: 1 trains, 0 masked out (truncated, truncation::Mask)
+      std::vector<std::int64_t> logged_row;  // per logged completion of this micro-batch: its row, -1 if dropped
+      std::size_t wanted = 0;
+      for (std::int64_t round = 0;; ++round) {
+        const auto questions = s.next_batch();
+        if (round == 0) wanted = questions.size();
+        for (const data::Sample* sample : questions) {
+          if (kFilters && rows.size() >= wanted) break;  // full: later questions of the round are skipped (DAPO)
+          const auto text = prompt::user_text(*sample, mode);
+          auto group = s.rollout(*sample, text, G);
+          std::vector<double> group_totals;
+          const std::size_t first_logged = logged.size();
+          for (std::int64_t g = 0; g < G; ++g) {
+            const auto gi = static_cast<std::size_t>(g);
+            auto completion = reward::read_completion(mode, group.texts[gi]);
+            const auto n = static_cast<std::int64_t>(group.tokens[gi].size());
+            completion.tokens = n;
+            completion.max_tokens = group.max_new_tokens;
+            completion.truncated = group.truncated[gi];
+            const auto parts = reward_components(reward, *sample, completion);
+            const double total = reward(*sample, completion);
+            rewards.add(parts, total, sample->question_type, completion.format_ok);
+            group_totals.push_back(total);
+            len_min = std::min(len_min, n);
+            len_max = std::max(len_max, n);
+            if (log)
+              logged.push_back({step, sample->id, sample->question_type, sample->ground_truth, g,
+                                std::string(completion.text), completion.answer, completion.format_ok, n,
+                                named(names, parts), total, 0.0});
+          }
+          logp_sum += group.logprobs.sum().template item<double>();
+          seconds += group.seconds;
+          tokens += static_cast<double>(group.new_tokens);
+          completions += G;
+          const bool flat = std::all_of(group_totals.begin(), group_totals.end(),
+                                        [&](double r) { return r == group_totals.front(); });
+          if (kFilters && flat) {
+            ++dropped;
+            for (std::size_t i = first_logged; i < logged.size(); ++i) logged_row.push_back(-1);
+            continue;
+          }
+          for (std::int64_t g = 0; g < G; ++g) {
+            if (log) logged_row.push_back(static_cast<std::int64_t>(totals.size()));
+            const bool cut = kMasksTruncated && group.truncated[static_cast<std::size_t>(g)];
+            truncated += cut ? 1 : 0;
+            keep.push_back(cut ? 0.0f : 1.0f);
+            totals.push_back(group_totals[static_cast<std::size_t>(g)]);
+          }
+          rows.push_back(s.encoder().with_completions(group.prompt, group.tokens));
         }
-        logp_sum += group.logprobs.sum().template item<double>();
-        seconds += group.seconds;
-        tokens += static_cast<double>(group.new_tokens);
-        completions += G;
-        rows.push_back(s.encoder().with_completions(group.prompt, group.tokens));
+        if (!kFilters || round >= grpo.options.max_resample_rounds) break;
+        // Every rank samples as many rounds as the emptiest one needs: the data order stays in step across ranks.
+        if (s.global_max({rows.size() < wanted ? 1.0 : 0.0})[0] == 0.0) break;
+        ++extra_rounds;
       }
       GrpoMicroBatch mb;
-      mb.batch = s.encoder().stack(rows);
-      mb.groups = std::move(rows);
-      mb.advantages = grpo.advantages(at::tensor(totals, at::kFloat));
-      if (log) {
-        const at::Tensor a = mb.advantages.advantages.to(at::kCPU, at::kDouble).contiguous();
-        for (std::size_t i = first_logged; i < logged.size(); ++i)
-          logged[i].advantage = a.data_ptr<double>()[i - first_logged];
+      if (!rows.empty()) {
+        mb.batch = s.encoder().stack(rows);
+        mb.groups = std::move(rows);
+        mb.advantages = grpo.advantages(at::tensor(totals, at::kFloat), mb.batch.mask.sum(1));
+        mb.loss_mask = kMasksTruncated ? mb.batch.mask * at::tensor(keep).to(mb.batch.mask.device())
+                                                             .to(mb.batch.mask.scalar_type()).unsqueeze(1)
+                                       : mb.batch.mask;
+        const double n_groups = static_cast<double>(totals.size()) / static_cast<double>(G);
+        zero_std += mb.advantages.zero_std_fraction * n_groups;
+        group_std += mb.advantages.reward_std_mean * n_groups;
+        groups += static_cast<std::int64_t>(n_groups);
       }
-      const double n_groups = static_cast<double>(totals.size()) / static_cast<double>(G);
-      zero_std += mb.advantages.zero_std_fraction * n_groups;
-      group_std += mb.advantages.reward_std_mean * n_groups;
-      groups += static_cast<std::int64_t>(n_groups);
-      mb.share = loss_share(s, grpo, mb.batch.mask);
-      if constexpr (K::kNeedsReference) mb.ref_logp = s.reference_logprobs(mb.batch, mb.groups);
-      if (grpo.options.iterations > 1) mb.old_logp = s.logprobs(mb.batch, false, mb.groups);
+      if (log) {
+        const at::Tensor a = rows_advantages(mb);
+        for (std::size_t i = 0; i < logged_row.size(); ++i)
+          logged[logged.size() - logged_row.size() + i].advantage =
+              logged_row[i] < 0 ? 0.0 : a.data_ptr<double>()[logged_row[i]];
+      }
+      mb.share = loss_share(s, grpo, mb.empty() ? at::Tensor() : mb.loss_mask);
+      if (!mb.empty()) {
+        if constexpr (K::kNeedsReference) mb.ref_logp = s.reference_logprobs(mb.batch, mb.groups);
+        if (grpo.options.iterations > 1) mb.old_logp = s.logprobs(mb.batch, false, mb.groups);
+      }
       buffer_.push_back(std::move(mb));
     }
     if (log) append_rollouts(s.run_dir().file("rollouts.jsonl"), logged);
@@ -147,6 +194,12 @@ class GrpoSteps {
     rewards.write(r);
     r.set("zero_std_fraction", zero_std / static_cast<double>(std::max<std::int64_t>(groups, 1)));
     r.set("reward/group_std_mean", group_std / static_cast<double>(std::max<std::int64_t>(groups, 1)));
+    if constexpr (kFilters) {
+      r.set("filter/dropped_groups", static_cast<double>(dropped));
+      r.set("filter/extra_rounds", static_cast<double>(extra_rounds));
+      r.set("filter/trained_groups", static_cast<double>(groups));
+    }
+    if constexpr (kMasksTruncated) r.set("truncated_masked", static_cast<double>(truncated));
     r.set("completion_length_mean", tokens / static_cast<double>(std::max<std::int64_t>(completions, 1)));
     r.set("completion_length_min", static_cast<double>(len_min));
     r.set("completion_length_max", static_cast<double>(len_max));
@@ -156,14 +209,22 @@ class GrpoSteps {
     last_rollout_stats_ = r;
   }
 
+  /// The advantages of a micro-batch's rows as float64 on the CPU (empty when the filter dropped every group).
+  static at::Tensor rows_advantages(const GrpoMicroBatch& mb) {
+    return mb.empty() ? at::zeros({0}, at::kDouble) : mb.advantages.advantages.to(at::kCPU, at::kDouble).contiguous();
+  }
+
   /// This rank's share of the global loss: by sequences (grpo; dr_grpo with a fixed max_len), by tokens (bnpo), or
   /// for dr_grpo with max_len = 0 by sequences x longest row with the longest row of all ranks as the normaliser.
-  static double loss_share(Session& s, const algo::Grpo& grpo, const at::Tensor& mask) {
-    const double rows = static_cast<double>(mask.size(0));
-    const auto mode = grpo.options.aggregation();
-    if (mode == algo::LossAggregation::Bnpo) return s.global_share(mask.to(at::kDouble).sum().template item<double>());
-    if (mode == algo::LossAggregation::DrGrpo && grpo.options.max_len == 0) {
-      const double len = std::max(1.0, mask.to(at::kDouble).sum(1).max().template item<double>());
+  /// `mask` undefined: this rank trains nothing in this micro-batch (still a party to the collectives).
+  static double loss_share(Session& s, const A& grpo, const at::Tensor& mask) {
+    const double rows = mask.defined() ? static_cast<double>(mask.size(0)) : 0.0;
+    const auto settings = grpo.loss_settings();
+    const auto mode = settings.aggregation;
+    if (mode == algo::LossAggregation::Bnpo)
+      return s.global_share(mask.defined() ? mask.to(at::kDouble).sum().template item<double>() : 0.0);
+    if (mode == algo::LossAggregation::DrGrpo && settings.max_len == 0) {
+      const double len = mask.defined() ? std::max(1.0, mask.to(at::kDouble).sum(1).max().template item<double>()) : 1.0;
       return s.global_share(rows) * (len / s.global_max({len})[0]);
     }
     return s.global_share(rows);

@@ -60,6 +60,8 @@ struct RolloutGroup {
   at::Tensor logprobs;                            ///< float32 [G, T]: sampling-time log-probs (0 after the end)
   model::MultimodalInputs prompt;                 ///< the prompt (a batch of one)
   std::int64_t new_tokens = 0;                    ///< tokens generated in all
+  std::vector<bool> truncated;                    ///< per completion: ended without a stop token (budget reached)
+  std::int64_t max_new_tokens = 0;                ///< the budget, sampling.max_new_tokens
   double seconds = 0.0;                           ///< wall time of encoding + sampling
 };
 

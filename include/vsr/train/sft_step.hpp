@@ -7,6 +7,7 @@
 #include "vsr/algo/sft.hpp"
 #include "vsr/prompt/user_text.hpp"
 #include "vsr/train/session.hpp"
+#include "vsr/train/step_driver.hpp"
 #include "vsr/train/step_stats.hpp"
 
 #include <cmath>
@@ -19,6 +20,11 @@ namespace vsr::train {
 template <PromptMode P>
 class SftSteps {
  public:
+  /// One optimizer step as Experiment calls it (SFT has no reward or KL setting).
+  template <class R, class K>
+  StepStats step(Session& s, const algo::Sft& sft, const P& mode, const R&, const K&) {
+    return step(s, sft, mode);
+  }
   /// One optimizer step; returns its statistics.
   StepStats step(Session& s, const algo::Sft& sft, const P& mode) {
     s.start_step_timer();
@@ -39,20 +45,14 @@ class SftSteps {
       finite = finite && std::isfinite(out.nll);
       // This rank's part of the global mean: by answers (per_sequence) or by answer tokens.
       const double share = s.global_share(sft.options.per_sequence ? static_cast<double>(rows.size()) : out.tokens);
-      s.backward(share == 1.0 ? out.loss : out.loss * share);
+      backward_share(s, out.loss, share);
       loss += share * s.distributed().world_size() * out.nll / static_cast<double>(s.options().grad_accum);
       tokens += out.tokens;
     }
-    const auto update = s.update(finite);
     StepStats stats;
-    stats.step = s.step();
     stats.set("loss", loss);
     stats.set("answer_tokens", tokens);
-    stats.set("lr", update.lr);
-    stats.set("grad_norm", update.grad_norm);
-    stats.set("skipped", update.skipped ? 1.0 : 0.0);
-    stats.set("step_time_s", s.seconds_since_step_start());
-    return stats;
+    return finish_step(s, finite, stats);
   }
 };
 

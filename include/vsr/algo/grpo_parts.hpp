@@ -1,0 +1,156 @@
+#pragma once
+/// @file
+/// The axes of the GRPO family as policy types, combined by vsr::algo::GrpoWith (grpo.hpp): a variant such as DAPO
+/// is a `using` of parts (variants.hpp). Each part is a name plus the setting it puts into the compiled loss
+/// (grpo_loss.hpp, advantages.hpp) or the step (train/grpo_step.hpp); the numbers stay in [grpo]. A new part is a
+/// struct here with `kName` and the member its axis asks for (docs/adding-a-component.md).
+
+#include "vsr/algo/advantages.hpp"
+#include "vsr/algo/grpo_loss.hpp"
+#include "vsr/algo/grpo_options.hpp"
+
+#include <string_view>
+
+namespace vsr::algo {
+
+/// Advantage estimators: `static AdvantageEstimator estimator(const GrpoOptions&)`.
+namespace advantage {
+/// GRPO's group mean / std; grpo.scale_std = false drops the std (the vsGRPO configs' switch).
+struct Group {
+  static constexpr std::string_view kName = "group";
+  static AdvantageEstimator estimator(const GrpoOptions& o) {
+    return o.scale_std ? AdvantageEstimator::GroupNorm : AdvantageEstimator::GroupCentred;
+  }
+};
+/// Dr. GRPO (arXiv 2503.20783): group mean only, whatever grpo.scale_std says.
+struct GroupCentred {
+  static constexpr std::string_view kName = "group_centred";
+  static AdvantageEstimator estimator(const GrpoOptions&) { return AdvantageEstimator::GroupCentred; }
+};
+/// RLOO (arXiv 2402.14740): the mean of the group's other completions as baseline.
+struct LeaveOneOut {
+  static constexpr std::string_view kName = "leave_one_out";
+  static AdvantageEstimator estimator(const GrpoOptions&) { return AdvantageEstimator::LeaveOneOut; }
+};
+/// REINFORCE++ (arXiv 2501.03262): rewards whitened over the micro-batch's tokens, not per group.
+struct BatchNorm {
+  static constexpr std::string_view kName = "batch_norm";
+  static AdvantageEstimator estimator(const GrpoOptions&) { return AdvantageEstimator::BatchNorm; }
+};
+}  // namespace advantage
+
+/// Importance-ratio levels: `static constexpr RatioLevel kLevel`.
+namespace ratio {
+/// Per token (DeepSeekMath, TRL, verl).
+struct Token {
+  static constexpr std::string_view kName = "token";
+  static constexpr RatioLevel kLevel = RatioLevel::Token;
+};
+/// GSPO (arXiv 2507.18071 eq. 7): the length-normalised sequence likelihood ratio.
+struct SequenceMean {
+  static constexpr std::string_view kName = "sequence_mean";
+  static constexpr RatioLevel kLevel = RatioLevel::SequenceMean;
+};
+/// vsGRPO eq. 1 as printed: pi(o_i|q) / pi_old(o_i|q), the whole sequence's likelihood ratio.
+struct SequenceSum {
+  static constexpr std::string_view kName = "sequence_sum";
+  static constexpr RatioLevel kLevel = RatioLevel::SequenceSum;
+};
+}  // namespace ratio
+
+/// Clipping: `static void apply(GrpoLossSettings&, const GrpoOptions&)`.
+namespace clip {
+/// PPO's symmetric clip [1 - grpo.clip_eps, 1 + grpo.clip_eps].
+struct Symmetric {
+  static constexpr std::string_view kName = "symmetric";
+  static void apply(GrpoLossSettings& s, const GrpoOptions& o) { s.clip_eps_low = s.clip_eps_high = o.clip_eps; }
+};
+/// DAPO's clip-higher (arXiv 2503.14476): [1 - grpo.clip_eps, 1 + grpo.clip_eps_high].
+struct Higher {
+  static constexpr std::string_view kName = "higher";
+  static void apply(GrpoLossSettings& s, const GrpoOptions& o) {
+    s.clip_eps_low = o.clip_eps;
+    s.clip_eps_high = o.clip_eps_high;
+  }
+};
+/// Dual clip (Ye et al. 2020, arXiv 1912.09729; verl's clip_ratio_c): symmetric, and for A < 0 the loss is at most
+/// -grpo.dual_clip * A.
+struct Dual {
+  static constexpr std::string_view kName = "dual";
+  static void apply(GrpoLossSettings& s, const GrpoOptions& o) {
+    s.clip_eps_low = s.clip_eps_high = o.clip_eps;
+    s.dual_clip = o.dual_clip;
+  }
+};
+/// CISPO (MiniMax-M1, arXiv 2506.13585): the importance weight clipped to [1 - grpo.clip_eps, 1 + grpo.clip_eps_high]
+/// and detached, times A and the token log-prob; no token loses its gradient.
+struct Cispo {
+  static constexpr std::string_view kName = "cispo";
+  static void apply(GrpoLossSettings& s, const GrpoOptions& o) {
+    s.clip_eps_low = o.clip_eps;
+    s.clip_eps_high = o.clip_eps_high;
+    s.surrogate = Surrogate::Cispo;
+  }
+};
+}  // namespace clip
+
+/// Loss aggregation: `static void apply(GrpoLossSettings&, const GrpoOptions&)`.
+namespace aggregate {
+/// As grpo.loss_aggregation says (grpo | bnpo | dr_grpo): the vsGRPO recipes' run-time switch.
+struct FromOptions {
+  static constexpr std::string_view kName = "from_options";
+  static void apply(GrpoLossSettings& s, const GrpoOptions& o) {
+    s.aggregation = o.aggregation();
+    s.max_len = o.max_len;
+  }
+};
+/// Mean over each sequence's tokens, then over sequences (DeepSeekMath).
+struct SequenceMean {
+  static constexpr std::string_view kName = "sequence_mean";
+  static void apply(GrpoLossSettings& s, const GrpoOptions&) { s.aggregation = LossAggregation::Grpo; }
+};
+/// Sum over the batch's tokens / their number (DAPO's token-level loss, BNPO).
+struct TokenMean {
+  static constexpr std::string_view kName = "token_mean";
+  static void apply(GrpoLossSettings& s, const GrpoOptions&) { s.aggregation = LossAggregation::Bnpo; }
+};
+/// Dr. GRPO: sum over tokens / (B * grpo.max_len), a constant normaliser (0 = the batch's longest row).
+struct ConstantLength {
+  static constexpr std::string_view kName = "constant_length";
+  static void apply(GrpoLossSettings& s, const GrpoOptions& o) {
+    s.aggregation = LossAggregation::DrGrpo;
+    s.max_len = o.max_len;
+  }
+};
+}  // namespace aggregate
+
+/// Group filters, applied to each question's rollouts before the loss: `static constexpr bool kDropsFlatGroups`.
+namespace filter {
+/// Every group trains.
+struct None {
+  static constexpr std::string_view kName = "none";
+  static constexpr bool kDropsFlatGroups = false;
+};
+/// DAPO's dynamic sampling: groups whose rewards are all equal (zero advantage) are dropped and further questions
+/// sampled until the micro-batch is full again, at most grpo.max_resample_rounds extra rounds.
+struct DynamicSampling {
+  static constexpr std::string_view kName = "dynamic_sampling";
+  static constexpr bool kDropsFlatGroups = true;
+};
+}  // namespace filter
+
+/// Truncated completions (no stop token within sampling.max_new_tokens): `static constexpr bool kMasksTruncated`.
+namespace truncation {
+/// They train like any other.
+struct Keep {
+  static constexpr std::string_view kName = "keep";
+  static constexpr bool kMasksTruncated = false;
+};
+/// DAPO's overlong filtering: their tokens leave the loss (they still count in their group's advantages).
+struct Mask {
+  static constexpr std::string_view kName = "mask";
+  static constexpr bool kMasksTruncated = true;
+};
+}  // namespace truncation
+
+}  // namespace vsr::algo

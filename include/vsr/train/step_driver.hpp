@@ -1,0 +1,33 @@
+#pragma once
+/// @file
+/// What every algorithm's step repeats, in one place: backward with this rank's share of the global loss, and the
+/// end of a step (the update, skipped on a non-finite loss or gradient, and the statistics every step reports:
+/// step, lr, grad_norm, skipped, step_time_s). An algorithm's Steps class starts with s.start_step_timer(), builds
+/// its losses, calls backward_share() for each, and returns finish_step().
+
+#include "vsr/train/session.hpp"
+#include "vsr/train/step_stats.hpp"
+
+#include <ATen/core/Tensor.h>
+
+namespace vsr::train {
+
+/// Backpropagates `loss` scaled by `share`, this rank's part of the global loss (Session::global_share; 1 in a
+/// single process): summed over ranks, the gradients are those of the single-process loss.
+inline void backward_share(Session& s, const at::Tensor& loss, double share) {
+  s.backward(share == 1.0 ? loss : loss * share);
+}
+
+/// Ends an optimizer step: the update (skipped everywhere when `finite` is false on any rank or a gradient is not
+/// finite), then `stats` with step, lr, grad_norm, skipped and step_time_s added.
+inline StepStats finish_step(Session& s, bool finite, StepStats stats) {
+  const auto update = s.update(finite);
+  stats.step = s.step();
+  stats.set("lr", update.lr);
+  stats.set("grad_norm", update.grad_norm);
+  stats.set("skipped", update.skipped ? 1.0 : 0.0);
+  stats.set("step_time_s", s.seconds_since_step_start());
+  return stats;
+}
+
+}  // namespace vsr::train
