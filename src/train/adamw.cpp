@@ -7,6 +7,7 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -22,6 +23,10 @@ AdamW::AdamW(std::vector<at::Tensor> parameters, AdamWSettings settings)
 
 void AdamW::step(double lr) {
   at::NoGradGuard no_grad;
+  // A step without any gradient (a group filter left nothing to train) changes nothing, the step count included:
+  // PyTorch counts steps per parameter, only for parameters that had a gradient.
+  if (std::none_of(parameters_.begin(), parameters_.end(), [](const at::Tensor& p) { return p.grad().defined(); }))
+    return;
   ++steps_;
   const double bias1 = 1.0 - std::pow(settings_.beta1, static_cast<double>(steps_));
   const double bias2 = 1.0 - std::pow(settings_.beta2, static_cast<double>(steps_));

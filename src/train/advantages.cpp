@@ -5,10 +5,30 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
+#include <cmath>
+
 namespace vsr::algo {
 
+namespace {
+
+at::Tensor weights_of(const at::Tensor& r, const at::Tensor& token_counts) {
+  if (token_counts.defined() && (token_counts.dim() != 1 || token_counts.size(0) != r.size(0)))
+    fail("", "grpo.token_counts", "expected one token count per reward");
+  return token_counts.defined() ? token_counts.to(at::kCPU, r.scalar_type()) : at::ones_like(r);
+}
+
+}  // namespace
+
+BatchMoments batch_moments(const at::Tensor& rewards, const at::Tensor& token_counts) {
+  at::NoGradGuard no_grad;
+  const at::Tensor r = rewards.to(at::kCPU, at::kDouble);
+  const at::Tensor w = weights_of(r, token_counts);
+  return {w.sum().item<double>(), (w * r).sum().item<double>(), (w * r * r).sum().item<double>()};
+}
+
 GroupAdvantages estimate_advantages(const at::Tensor& rewards, std::int64_t group_size, AdvantageEstimator estimator,
-                                    double eps, const at::Tensor& token_counts) {
+                                    double eps, const at::Tensor& token_counts, const BatchMoments* global) {
   // group_advantages checks the shapes and computes the group statistics every estimator reports.
   GroupAdvantages out = group_advantages(rewards, group_size, estimator == AdvantageEstimator::GroupNorm, eps);
   at::NoGradGuard no_grad;
@@ -23,14 +43,11 @@ GroupAdvantages estimate_advantages(const at::Tensor& rewards, std::int64_t grou
       break;
     }
     case AdvantageEstimator::BatchNorm: {
-      if (token_counts.defined() && (token_counts.dim() != 1 || token_counts.size(0) != r.size(0)))
-        fail("", "grpo.token_counts", "expected one token count per reward");
-      const at::Tensor w = token_counts.defined() ? token_counts.to(at::kCPU, r.scalar_type()) : at::ones_like(r);
-      const double n = w.sum().item<double>();
-      if (!(n > 1.0)) fail("", "grpo.token_counts", "expected more than one token to normalise over");
-      const at::Tensor mean = (w * r).sum() / n;
-      const at::Tensor var = (w * (r - mean).pow(2)).sum() / n * (n / (n - 1.0));
-      out.advantages = ((r - mean) * at::rsqrt(var + 1e-8)).contiguous();
+      const BatchMoments m = global ? *global : batch_moments(r, token_counts);
+      if (!(m.count > 1.0)) fail("", "grpo.token_counts", "expected more than one token to normalise over");
+      const double mean = m.sum / m.count;
+      const double var = std::max(0.0, (m.sum_sq - m.count * mean * mean) / (m.count - 1.0));  // Bessel, over tokens
+      out.advantages = ((r - mean) / std::sqrt(var + 1e-8)).contiguous();
       break;
     }
   }

@@ -271,8 +271,11 @@ StepStats Session::reduce_stats(const StepStats& stats) const {
       value = *std::max_element(v.begin(), v.end());
     } else if (name.ends_with("tok_per_s") || name == "answer_tokens") {
       for (double x : v) value += x;
-    } else {
-      for (double x : v) value += x / static_cast<double>(v.size());
+    } else {  // the mean over the ranks that have a value (a rank that trained nothing reports NaN diagnostics)
+      double count = 0.0;
+      for (double x : v)
+        if (std::isfinite(x)) value += x, count += 1.0;
+      value = count > 0.0 ? value / count : std::nan("");
     }
     out.set(name, value);
   }

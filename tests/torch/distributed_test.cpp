@@ -127,6 +127,8 @@ TEST(Distributed, GrpoOnTwoProcessesEqualsOneProcessWithTheGlobalBatch) {
   expect_same_training("table2_vsgrpo_v", grpo + " --grpo.loss_aggregation grpo", "grpo");
   expect_same_training("table2_vsgrpo_v", grpo + " --grpo.loss_aggregation bnpo", "bnpo");
   expect_same_training("table2_vsgrpo_v", grpo + " --grpo.loss_aggregation dr_grpo", "dr_grpo");
+  // REINFORCE++ whitens over the whole batch: the two ranks' rewards and token counts are summed first.
+  expect_same_training("reinforce_pp", grpo, "reinforce_pp");
 }
 
 TEST(Distributed, DynamicSamplingKeepsTheGlobalLossShare) {

@@ -345,13 +345,20 @@ TEST(Experiments, DapoDropsGroupsWithEqualRewardsAndSamplesMore) {
     int flat = 0, varied = 0;
     for (const auto& g : groups[step]) {
       ASSERT_EQ(g.size(), 8u);
-      bool equal = true, zero = true;
+      // DAPO filters on accuracy (its kSettings: grpo.filter_metric = accuracy), not on the total with the overlong
+      // penalty; kept groups get GRPO's advantages of the total, (r - mean) / (unbiased std + 1e-4).
+      bool equal = true;
+      double mean = 0.0, sq = 0.0;
       for (const auto& c : g) {
-        equal = equal && c["reward"] == g.front()["reward"];
-        zero = zero && c["advantage"].get<double>() == 0.0;
+        equal = equal && c["rewards"]["accuracy"] == g.front()["rewards"]["accuracy"];
+        mean += c["reward"].get<double>() / 8.0;
       }
+      for (const auto& c : g) sq += std::pow(c["reward"].get<double>() - mean, 2) / 7.0;
       (equal ? flat : varied) += 1;
-      if (equal) EXPECT_TRUE(zero) << "step " << step;
+      for (const auto& c : g) {
+        const double want = equal ? 0.0 : (c["reward"].get<double>() - mean) / (std::sqrt(sq) + 1e-4);
+        EXPECT_NEAR(c["advantage"].get<double>(), want, 1e-5) << "step " << step << " " << c["id"];
+      }
     }
     const auto& m = rows[static_cast<std::size_t>(step - 1)];
     EXPECT_EQ(MetricsLog::value(m, "filter/dropped_groups"), flat) << "step " << step;
@@ -379,6 +386,13 @@ TEST(Experiments, BadOptionsFailWithOneLine) {
   r = test::run_program(test::experiment("table2_sft"), "--model x --out " + out.string());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("train"), std::string::npos) << r.err;
+  for (const std::string bad : {"--grpo.filter_metric format", "--grpo.dual_clip 0.5", "--grpo.clip_eps 1.5"}) {
+    const std::string key = bad.substr(2, bad.find(' ') - 2);
+    r = test::run_program(test::experiment("dapo"), common_args(test::temp_dir("recipe_bad_dapo")) + " " + bad);
+    EXPECT_EQ(r.exit_code, 2) << bad;
+    EXPECT_NE(r.err.find(key), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  }
   r = test::run_program(test::experiment("table2_vsgrpo_v"), common_args(out) + " --train.steps 1");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = test::run_program(test::experiment("table2_vsgrpo_v"), common_args(out) + " --train.steps 1");

@@ -65,6 +65,15 @@ TEST(GrpoVariants, AdvantageEstimatorsHandValues) {
   EXPECT_NEAR(at_(tokens.advantages, 0), (1.0 - 11.0 / 9.0) / std::sqrt(25.0 / 36.0 + 1e-8), 1e-15);
   EXPECT_NEAR(at_(tokens.advantages, 1), (0.0 - 11.0 / 9.0) / std::sqrt(25.0 / 36.0 + 1e-8), 1e-15);
   EXPECT_THROW(algo::estimate_advantages(r, 4, algo::AdvantageEstimator::BatchNorm, 1e-4, d({1, 2})), Error);
+  // Whitening one half of the batch with the moments of both halves (two micro-batches or ranks) equals whitening
+  // the whole batch.
+  const at::Tensor w = d({2, 1, 1, 1, 1, 1, 1, 1});
+  const auto first = algo::batch_moments(r.slice(0, 0, 4), w.slice(0, 0, 4));
+  const auto second = algo::batch_moments(r.slice(0, 4, 8), w.slice(0, 4, 8));
+  const algo::BatchMoments both{first.count + second.count, first.sum + second.sum, first.sum_sq + second.sum_sq};
+  const auto half = algo::estimate_advantages(r.slice(0, 4, 8), 4, algo::AdvantageEstimator::BatchNorm, 1e-4,
+                                              w.slice(0, 4, 8), &both);
+  EXPECT_NEAR(at_(half.advantages, 0), at_(tokens.advantages, 4), 1e-12);
   // Every estimator reports the same group statistics.
   EXPECT_DOUBLE_EQ(batch.zero_std_fraction, 0.5);
   EXPECT_DOUBLE_EQ(loo.reward_mean, 1.25);

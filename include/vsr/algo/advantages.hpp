@@ -19,12 +19,26 @@ enum class AdvantageEstimator {
   BatchNorm,     ///< A_i = (r_i - mean) / sqrt(var + 1e-8) over the batch's tokens (REINFORCE++; verl's masked_whiten)
 };
 
+/// Token-weighted sums of rewards over a batch (count = tokens, sum = sum of w r, sum_sq = sum of w r^2): summed
+/// over micro-batches and ranks, they let advantage::BatchNorm whiten over the whole global batch, as verl does.
+struct BatchMoments {
+  double count = 0.0;   ///< sum of the weights (tokens)
+  double sum = 0.0;     ///< sum of weight x reward
+  double sum_sq = 0.0;  ///< sum of weight x reward^2
+};
+
+/// The moments of `rewards` [B] weighted by `token_counts` [B] (undefined: each reward once).
+BatchMoments batch_moments(const at::Tensor& rewards, const at::Tensor& token_counts = {});
+
 /// The advantages of `rewards` [B] by `estimator`, with the group statistics of GroupAdvantages (reward mean, mean
 /// group std, fraction of groups whose rewards are all equal). BatchNorm weighs each reward by its completion's
 /// `token_counts` [B] (every token carries its sequence's return, as REINFORCE++ / verl whiten token-level returns;
-/// variance with Bessel's correction over the tokens); undefined counts weigh each completion once. `eps` is the
-/// group estimators' std_eps. vsr::Error as group_advantages(), or on token counts of another length.
+/// variance with Bessel's correction over the tokens); undefined counts weigh each completion once. `global`, when
+/// given, holds the moments of the whole batch (all micro-batches and ranks) to whiten with instead of these
+/// rewards' own. `eps` is the group estimators' std_eps. vsr::Error as group_advantages(), on token counts of another
+/// length, or when the batch has at most one token.
 GroupAdvantages estimate_advantages(const at::Tensor& rewards, std::int64_t group_size, AdvantageEstimator estimator,
-                                    double eps = 1e-4, const at::Tensor& token_counts = {});
+                                    double eps = 1e-4, const at::Tensor& token_counts = {},
+                                    const BatchMoments* global = nullptr);
 
 }  // namespace vsr::algo

@@ -52,10 +52,12 @@ struct GrpoWith {
     return out.append(" truncation=").append(Truncation::kName);
   }
   /// Advantages of `rewards` [B] (B = prompts x num_generations, groups consecutive) by the advantage part;
-  /// `token_counts` [B] (completion lengths) weigh the batch-normalising estimator (advantage::BatchNorm).
-  GroupAdvantages advantages(const at::Tensor& rewards, const at::Tensor& token_counts = {}) const {
+  /// `token_counts` [B] (completion lengths) weigh the batch-normalising estimator (advantage::BatchNorm), which
+  /// whitens with `global` moments (the whole batch's) when given.
+  GroupAdvantages advantages(const at::Tensor& rewards, const at::Tensor& token_counts = {},
+                             const BatchMoments* global = nullptr) const {
     return estimate_advantages(rewards, options.num_generations, Advantage::estimator(options), options.std_eps,
-                               token_counts);
+                               token_counts, global);
   }
   /// The compiled loss's settings from the parts and [grpo] (beta 0: the KL setting adds its own).
   GrpoLossSettings loss_settings() const {

@@ -112,7 +112,8 @@ struct GrpoLossOutput {
 /// aggregated over the mask as settings.aggregation says. A sequence-level ratio gives each sequence one surrogate
 /// value, repeated on its tokens (with per-sequence-mean aggregation exactly the sequence objective and its
 /// gradient). `kl_per_token` [B, T] is the KL setting's estimate (undefined: no KL term). vsr::Error on mismatched
-/// shapes or clip settings outside [0, 1) / dual_clip in (0, 1].
+/// shapes, clip_eps_low outside [0, 1], clip_eps_high < 0, dual_clip in (0, 1], or CISPO with a sequence ratio or a
+/// dual clip.
 GrpoLossOutput grpo_loss(const GrpoBatch& batch, const at::Tensor& kl_per_token, const GrpoLossSettings& settings);
 
 }  // namespace vsr::algo

@@ -21,6 +21,7 @@ struct GrpoOptions {
   double clip_eps_high = 0.28;            ///< upper clip epsilon of clip::Higher and clip::Cispo (DAPO: 0.28)
   double dual_clip = 3.0;                 ///< clip::Dual's c: loss at most -c A for A < 0 (verl clip_ratio_c)
   std::int64_t max_resample_rounds = 3;   ///< filter::DynamicSampling: extra sampling rounds per micro-batch
+  std::string filter_metric = "total";    ///< filter::DynamicSampling: "total" or a reward component's name
   bool scale_std = true;                  ///< divide advantages by the group std (false: Dr. GRPO)
   double std_eps = 1e-4;                  ///< added to the std before dividing (R1-V / TRL 0.14)
   std::string loss_aggregation = "grpo";  ///< grpo | bnpo | dr_grpo
@@ -36,6 +37,8 @@ struct GrpoOptions {
         .add("dual_clip", dual_clip, "clip::Dual: for negative advantages the loss is at most -dual_clip * A (> 1)")
         .add("max_resample_rounds", max_resample_rounds,
              "filter::DynamicSampling: extra rounds of questions to replace groups with equal rewards")
+        .add("filter_metric", filter_metric,
+             "filter::DynamicSampling: drop groups equal in this (total, or a reward component such as accuracy)")
         .add("scale_std", scale_std, "divide advantages by the group's unbiased std (false: Dr. GRPO)")
         .add("std_eps", std_eps, "added to the group std before dividing")
         .add("loss_aggregation", loss_aggregation, "grpo (per-sequence mean), bnpo (batch token mean), dr_grpo")

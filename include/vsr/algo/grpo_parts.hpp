@@ -17,24 +17,28 @@ namespace vsr::algo {
 namespace advantage {
 /// GRPO's group mean / std; grpo.scale_std = false drops the std (the vsGRPO configs' switch).
 struct Group {
-  static constexpr std::string_view kName = "group";
+  static constexpr std::string_view kName = "group";  ///< the part's name in run.json
+  /// The compiled estimator this part selects.
   static AdvantageEstimator estimator(const GrpoOptions& o) {
     return o.scale_std ? AdvantageEstimator::GroupNorm : AdvantageEstimator::GroupCentred;
   }
 };
 /// Dr. GRPO (arXiv 2503.20783): group mean only, whatever grpo.scale_std says.
 struct GroupCentred {
-  static constexpr std::string_view kName = "group_centred";
+  static constexpr std::string_view kName = "group_centred";  ///< the part's name in run.json
+  /// The compiled estimator this part selects.
   static AdvantageEstimator estimator(const GrpoOptions&) { return AdvantageEstimator::GroupCentred; }
 };
 /// RLOO (arXiv 2402.14740): the mean of the group's other completions as baseline.
 struct LeaveOneOut {
-  static constexpr std::string_view kName = "leave_one_out";
+  static constexpr std::string_view kName = "leave_one_out";  ///< the part's name in run.json
+  /// The compiled estimator this part selects.
   static AdvantageEstimator estimator(const GrpoOptions&) { return AdvantageEstimator::LeaveOneOut; }
 };
 /// REINFORCE++ (arXiv 2501.03262): rewards whitened over the micro-batch's tokens, not per group.
 struct BatchNorm {
-  static constexpr std::string_view kName = "batch_norm";
+  static constexpr std::string_view kName = "batch_norm";  ///< the part's name in run.json
+  /// The compiled estimator this part selects.
   static AdvantageEstimator estimator(const GrpoOptions&) { return AdvantageEstimator::BatchNorm; }
 };
 }  // namespace advantage
@@ -43,18 +47,18 @@ struct BatchNorm {
 namespace ratio {
 /// Per token (DeepSeekMath, TRL, verl).
 struct Token {
-  static constexpr std::string_view kName = "token";
-  static constexpr RatioLevel kLevel = RatioLevel::Token;
+  static constexpr std::string_view kName = "token";  ///< the part's name in run.json
+  static constexpr RatioLevel kLevel = RatioLevel::Token;  ///< the compiled ratio level
 };
 /// GSPO (arXiv 2507.18071 eq. 7): the length-normalised sequence likelihood ratio.
 struct SequenceMean {
-  static constexpr std::string_view kName = "sequence_mean";
-  static constexpr RatioLevel kLevel = RatioLevel::SequenceMean;
+  static constexpr std::string_view kName = "sequence_mean";  ///< the part's name in run.json
+  static constexpr RatioLevel kLevel = RatioLevel::SequenceMean;  ///< the compiled ratio level
 };
 /// vsGRPO eq. 1 as printed: pi(o_i|q) / pi_old(o_i|q), the whole sequence's likelihood ratio.
 struct SequenceSum {
-  static constexpr std::string_view kName = "sequence_sum";
-  static constexpr RatioLevel kLevel = RatioLevel::SequenceSum;
+  static constexpr std::string_view kName = "sequence_sum";  ///< the part's name in run.json
+  static constexpr RatioLevel kLevel = RatioLevel::SequenceSum;  ///< the compiled ratio level
 };
 }  // namespace ratio
 
@@ -62,12 +66,14 @@ struct SequenceSum {
 namespace clip {
 /// PPO's symmetric clip [1 - grpo.clip_eps, 1 + grpo.clip_eps].
 struct Symmetric {
-  static constexpr std::string_view kName = "symmetric";
+  static constexpr std::string_view kName = "symmetric";  ///< the part's name in run.json
+  /// Puts this part's settings into the compiled loss's settings.
   static void apply(GrpoLossSettings& s, const GrpoOptions& o) { s.clip_eps_low = s.clip_eps_high = o.clip_eps; }
 };
 /// DAPO's clip-higher (arXiv 2503.14476): [1 - grpo.clip_eps, 1 + grpo.clip_eps_high].
 struct Higher {
-  static constexpr std::string_view kName = "higher";
+  static constexpr std::string_view kName = "higher";  ///< the part's name in run.json
+  /// Puts this part's settings into the compiled loss's settings.
   static void apply(GrpoLossSettings& s, const GrpoOptions& o) {
     s.clip_eps_low = o.clip_eps;
     s.clip_eps_high = o.clip_eps_high;
@@ -76,7 +82,8 @@ struct Higher {
 /// Dual clip (Ye et al. 2020, arXiv 1912.09729; verl's clip_ratio_c): symmetric, and for A < 0 the loss is at most
 /// -grpo.dual_clip * A.
 struct Dual {
-  static constexpr std::string_view kName = "dual";
+  static constexpr std::string_view kName = "dual";  ///< the part's name in run.json
+  /// Puts this part's settings into the compiled loss's settings.
   static void apply(GrpoLossSettings& s, const GrpoOptions& o) {
     s.clip_eps_low = s.clip_eps_high = o.clip_eps;
     s.dual_clip = o.dual_clip;
@@ -85,7 +92,8 @@ struct Dual {
 /// CISPO (MiniMax-M1, arXiv 2506.13585): the importance weight clipped to [1 - grpo.clip_eps, 1 + grpo.clip_eps_high]
 /// and detached, times A and the token log-prob; no token loses its gradient.
 struct Cispo {
-  static constexpr std::string_view kName = "cispo";
+  static constexpr std::string_view kName = "cispo";  ///< the part's name in run.json
+  /// Puts this part's settings into the compiled loss's settings.
   static void apply(GrpoLossSettings& s, const GrpoOptions& o) {
     s.clip_eps_low = o.clip_eps;
     s.clip_eps_high = o.clip_eps_high;
@@ -98,7 +106,8 @@ struct Cispo {
 namespace aggregate {
 /// As grpo.loss_aggregation says (grpo | bnpo | dr_grpo): the vsGRPO recipes' run-time switch.
 struct FromOptions {
-  static constexpr std::string_view kName = "from_options";
+  static constexpr std::string_view kName = "from_options";  ///< the part's name in run.json
+  /// Puts this part's settings into the compiled loss's settings.
   static void apply(GrpoLossSettings& s, const GrpoOptions& o) {
     s.aggregation = o.aggregation();
     s.max_len = o.max_len;
@@ -106,17 +115,20 @@ struct FromOptions {
 };
 /// Mean over each sequence's tokens, then over sequences (DeepSeekMath).
 struct SequenceMean {
-  static constexpr std::string_view kName = "sequence_mean";
+  static constexpr std::string_view kName = "sequence_mean";  ///< the part's name in run.json
+  /// Puts this part's settings into the compiled loss's settings.
   static void apply(GrpoLossSettings& s, const GrpoOptions&) { s.aggregation = LossAggregation::Grpo; }
 };
 /// Sum over the batch's tokens / their number (DAPO's token-level loss, BNPO).
 struct TokenMean {
-  static constexpr std::string_view kName = "token_mean";
+  static constexpr std::string_view kName = "token_mean";  ///< the part's name in run.json
+  /// Puts this part's settings into the compiled loss's settings.
   static void apply(GrpoLossSettings& s, const GrpoOptions&) { s.aggregation = LossAggregation::Bnpo; }
 };
 /// Dr. GRPO: sum over tokens / (B * grpo.max_len), a constant normaliser (0 = the batch's longest row).
 struct ConstantLength {
-  static constexpr std::string_view kName = "constant_length";
+  static constexpr std::string_view kName = "constant_length";  ///< the part's name in run.json
+  /// Puts this part's settings into the compiled loss's settings.
   static void apply(GrpoLossSettings& s, const GrpoOptions& o) {
     s.aggregation = LossAggregation::DrGrpo;
     s.max_len = o.max_len;
@@ -128,14 +140,14 @@ struct ConstantLength {
 namespace filter {
 /// Every group trains.
 struct None {
-  static constexpr std::string_view kName = "none";
-  static constexpr bool kDropsFlatGroups = false;
+  static constexpr std::string_view kName = "none";  ///< the part's name in run.json
+  static constexpr bool kDropsFlatGroups = false;  ///< whether the step drops groups with equal rewards
 };
 /// DAPO's dynamic sampling: groups whose rewards are all equal (zero advantage) are dropped and further questions
 /// sampled until the micro-batch is full again, at most grpo.max_resample_rounds extra rounds.
 struct DynamicSampling {
-  static constexpr std::string_view kName = "dynamic_sampling";
-  static constexpr bool kDropsFlatGroups = true;
+  static constexpr std::string_view kName = "dynamic_sampling";  ///< the part's name in run.json
+  static constexpr bool kDropsFlatGroups = true;  ///< whether the step drops groups with equal rewards
 };
 }  // namespace filter
 
@@ -143,13 +155,13 @@ struct DynamicSampling {
 namespace truncation {
 /// They train like any other.
 struct Keep {
-  static constexpr std::string_view kName = "keep";
-  static constexpr bool kMasksTruncated = false;
+  static constexpr std::string_view kName = "keep";  ///< the part's name in run.json
+  static constexpr bool kMasksTruncated = false;  ///< whether truncated completions leave the loss
 };
 /// DAPO's overlong filtering: their tokens leave the loss (they still count in their group's advantages).
 struct Mask {
-  static constexpr std::string_view kName = "mask";
-  static constexpr bool kMasksTruncated = true;
+  static constexpr std::string_view kName = "mask";  ///< the part's name in run.json
+  static constexpr bool kMasksTruncated = true;  ///< whether truncated completions leave the loss
 };
 }  // namespace truncation
 

@@ -47,11 +47,12 @@ template <class A, PromptMode P, class R, KlSetting K>
 class GrpoSteps {
  public:
   /// One optimizer step; returns its statistics.
-  StepStats step(Session& s, const A& grpo, const P& mode, const R& reward, const K& kl) {
+  StepStats step(Session& s, const A& grpo_options, const P& mode, const R& reward, const K& kl) {
     s.start_step_timer();
-    if (iteration_ == 0) collect(s, grpo, mode, reward);
+    if (iteration_ == 0) collect(s, grpo_options, mode, reward);
+    const A grpo = with_budget(grpo_options);
     double loss = 0.0, policy = 0.0, kl_mean = 0.0, clip = 0.0, clip_low = 0.0, clip_high = 0.0, ratio = 0.0,
-           dual = 0.0;
+           dual = 0.0, trained = 0.0;
     bool finite = true;
     const double n = static_cast<double>(buffer_.size());
     for (auto& mb : buffer_) {
@@ -64,23 +65,27 @@ class GrpoSteps {
       const double w = mb.share * s.distributed().world_size();  // the mean over ranks of w * loss is the global loss
       loss += w * out.stats.loss / n;
       policy += w * out.stats.policy_loss / n;
-      kl_mean += out.stats.kl_mean / n;
-      clip += out.stats.clip_fraction / n;
-      clip_low += out.stats.clip_low / n;
-      clip_high += out.stats.clip_high / n;
-      ratio += out.stats.ratio_mean / n;
-      dual += out.stats.dual_clip_fraction / n;
+      kl_mean += out.stats.kl_mean;  // the diagnostics below: means over the micro-batches that trained
+      clip += out.stats.clip_fraction;
+      clip_low += out.stats.clip_low;
+      clip_high += out.stats.clip_high;
+      ratio += out.stats.ratio_mean;
+      dual += out.stats.dual_clip_fraction;
+      trained += 1.0;
     }
     iteration_ = (iteration_ + 1) % std::max<std::int64_t>(1, grpo.options.iterations);
+    // A rank (or a step) that trained nothing reports no diagnostics (NaN): Session::reduce_stats averages the
+    // ranks that did.
+    const auto mean = [&](double sum) { return trained > 0.0 ? sum / trained : std::nan(""); };
     StepStats stats = last_rollout_stats_;
     stats.set("loss", loss);
     stats.set("policy_loss", policy);
-    stats.set("kl", kl_mean);
-    stats.set("clip_fraction", clip);
-    stats.set("clip_low", clip_low);
-    stats.set("clip_high", clip_high);
-    if constexpr (std::is_same_v<typename A::ClipPart, algo::clip::Dual>) stats.set("dual_clip_fraction", dual);
-    stats.set("ratio_mean", ratio);
+    stats.set("kl", mean(kl_mean));
+    stats.set("clip_fraction", mean(clip));
+    stats.set("clip_low", mean(clip_low));
+    stats.set("clip_high", mean(clip_high));
+    if constexpr (std::is_same_v<typename A::ClipPart, algo::clip::Dual>) stats.set("dual_clip_fraction", mean(dual));
+    stats.set("ratio_mean", mean(ratio));
     return finish_step(s, finite, stats);
   }
 
@@ -88,37 +93,56 @@ class GrpoSteps {
   static constexpr bool kFilters = A::FilterPart::kDropsFlatGroups;
   static constexpr bool kMasksTruncated = A::TruncationPart::kMasksTruncated;
 
-  void collect(Session& s, const A& grpo, const P& mode, const R& reward) {
+  /// One micro-batch's kept groups before their advantages are computed.
+  struct Kept {
+    std::vector<model::CompletionBatch> rows;  ///< one batch per kept question
+    std::vector<double> totals;                ///< per completion
+    std::vector<float> keep;                   ///< per completion: 1 trains, 0 masked out (truncation::Mask)
+    std::vector<std::int64_t> logged_row;      ///< per logged completion: its row in `totals`, -1 when dropped
+    std::size_t logged_begin = 0;              ///< where this micro-batch's completions start in the log
+  };
+
+  /// The index of grpo.filter_metric among the reward's components, -1 for "total".
+  static int filter_index(const A& grpo, const std::vector<std::string>& names) {
+    if (grpo.options.filter_metric == "total") return -1;
+    for (std::size_t i = 0; i < names.size(); ++i)
+      if (names[i] == grpo.options.filter_metric) return static_cast<int>(i);
+    std::string known = "total";
+    for (const auto& n : names) known += ", " + n;
+    fail("[grpo]", "grpo.filter_metric", "expected one of " + known + ", got " + quote(grpo.options.filter_metric));
+  }
+
+  void collect(Session& s, const A& grpo_options, const P& mode, const R& reward) {
     buffer_.clear();
-    const std::int64_t G = grpo.options.num_generations;
-    RewardStats rewards(reward_names<R>());
-    double zero_std = 0.0, group_std = 0.0, seconds = 0.0, tokens = 0.0, logp_sum = 0.0;
-    std::int64_t len_min = std::numeric_limits<std::int64_t>::max(), len_max = 0, groups = 0, completions = 0;
-    std::int64_t dropped = 0, extra_rounds = 0, truncated = 0;
+    const std::int64_t G = grpo_options.options.num_generations;
+    const auto names = reward_names<R>();
+    const int filtered_on = kFilters ? filter_index(grpo_options, names) : -1;
+    RewardStats rewards(names);
+    double flat_groups = 0.0, group_std = 0.0, seconds = 0.0, tokens = 0.0, logp_sum = 0.0;
+    std::int64_t len_min = std::numeric_limits<std::int64_t>::max(), len_max = 0, sampled_groups = 0,
+                 trained_groups = 0, completions = 0, dropped = 0, extra_rounds = 0, truncated = 0;
     // Rollouts are sampled every mu = grpo.iterations steps: every Nth batch of them is logged (every Nth step at mu 1).
-    const std::int64_t every = grpo.options.log_rollouts_every, step = s.step() + 1;
-    const std::int64_t batch_number = s.step() / std::max<std::int64_t>(1, grpo.options.iterations) + 1;
+    const std::int64_t every = grpo_options.options.log_rollouts_every, step = s.step() + 1;
+    const std::int64_t batch_number = s.step() / std::max<std::int64_t>(1, grpo_options.options.iterations) + 1;
     const bool log = every > 0 && batch_number % every == 0 && s.is_main();
     if (every > 0 && s.is_main() && !log_trimmed_) {  // a resumed run first drops the killed run's later steps
       trim_rollouts_after(s.run_dir().file("rollouts.jsonl"), s.step());
       log_trimmed_ = true;
     }
     std::vector<RolloutRecord> logged;
-    const auto names = reward_names<R>();
-    for (std::int64_t micro = 0; micro < s.options().grad_accum; ++micro) {
-      std::vector<model::CompletionBatch> rows;
-      std::vector<double> totals;
-      std::vector<float> keep;  // per row: 1 trains, 0 masked out (truncated, truncation::Mask)
-      std::vector<std::int64_t> logged_row;  // per logged completion of this micro-batch: its row, -1 if dropped
+    std::vector<Kept> kept(static_cast<std::size_t>(s.options().grad_accum));
+    for (auto& k : kept) {
+      k.logged_begin = logged.size();
       std::size_t wanted = 0;
       for (std::int64_t round = 0;; ++round) {
         const auto questions = s.next_batch();
         if (round == 0) wanted = questions.size();
         for (const data::Sample* sample : questions) {
-          if (kFilters && rows.size() >= wanted) break;  // full: later questions of the round are skipped (DAPO)
+          if (kFilters && k.rows.size() >= wanted) break;  // full: later questions of the round are skipped (DAPO)
           const auto text = prompt::user_text(*sample, mode);
           auto group = s.rollout(*sample, text, G);
-          std::vector<double> group_totals;
+          budget_ = group.max_new_tokens;
+          std::vector<double> group_totals, group_filtered;
           const std::size_t first_logged = logged.size();
           for (std::int64_t g = 0; g < G; ++g) {
             const auto gi = static_cast<std::size_t>(g);
@@ -131,6 +155,7 @@ class GrpoSteps {
             const double total = reward(*sample, completion);
             rewards.add(parts, total, sample->question_type, completion.format_ok);
             group_totals.push_back(total);
+            group_filtered.push_back(filtered_on < 0 ? total : parts[static_cast<std::size_t>(filtered_on)]);
             len_min = std::min(len_min, n);
             len_max = std::max(len_max, n);
             if (log)
@@ -142,45 +167,58 @@ class GrpoSteps {
           seconds += group.seconds;
           tokens += static_cast<double>(group.new_tokens);
           completions += G;
-          const bool flat = std::all_of(group_totals.begin(), group_totals.end(),
-                                        [&](double r) { return r == group_totals.front(); });
-          if (kFilters && flat) {
+          ++sampled_groups;
+          flat_groups += equal(group_totals) ? 1.0 : 0.0;
+          group_std += unbiased_std(group_totals);
+          if (kFilters && equal(group_filtered)) {
             ++dropped;
-            for (std::size_t i = first_logged; i < logged.size(); ++i) logged_row.push_back(-1);
+            for (std::size_t i = first_logged; i < logged.size(); ++i) k.logged_row.push_back(-1);
             continue;
           }
           for (std::int64_t g = 0; g < G; ++g) {
-            if (log) logged_row.push_back(static_cast<std::int64_t>(totals.size()));
+            if (log) k.logged_row.push_back(static_cast<std::int64_t>(k.totals.size()));
             const bool cut = kMasksTruncated && group.truncated[static_cast<std::size_t>(g)];
             truncated += cut ? 1 : 0;
-            keep.push_back(cut ? 0.0f : 1.0f);
-            totals.push_back(group_totals[static_cast<std::size_t>(g)]);
+            k.keep.push_back(cut ? 0.0f : 1.0f);
+            k.totals.push_back(group_totals[static_cast<std::size_t>(g)]);
           }
-          rows.push_back(s.encoder().with_completions(group.prompt, group.tokens));
+          k.rows.push_back(s.encoder().with_completions(group.prompt, group.tokens));
+          ++trained_groups;
         }
-        if (!kFilters || round >= grpo.options.max_resample_rounds) break;
+        if (!kFilters || round >= grpo_options.options.max_resample_rounds) break;
         // Every rank samples as many rounds as the emptiest one needs: the data order stays in step across ranks.
-        if (s.global_max({rows.size() < wanted ? 1.0 : 0.0})[0] == 0.0) break;
+        if (s.global_max({k.rows.size() < wanted ? 1.0 : 0.0})[0] == 0.0) break;
         ++extra_rounds;
       }
+    }
+    const A grpo = with_budget(grpo_options);
+    // REINFORCE++ whitens over the whole batch: every micro-batch of every rank (one collective, on every rank).
+    algo::BatchMoments moments;
+    const algo::BatchMoments* global = nullptr;
+    if constexpr (std::is_same_v<typename A::AdvantagePart, algo::advantage::BatchNorm>) {
+      for (const auto& k : kept) {
+        if (k.rows.empty()) continue;
+        const auto m = algo::batch_moments(at::tensor(k.totals, at::kDouble), token_counts(k.rows));
+        moments.count += m.count, moments.sum += m.sum, moments.sum_sq += m.sum_sq;
+      }
+      const auto sums = s.distributed().all_reduce_sum({moments.count, moments.sum, moments.sum_sq});
+      moments = {sums[0], sums[1], sums[2]};
+      global = &moments;
+    }
+    for (auto& k : kept) {
       GrpoMicroBatch mb;
-      if (!rows.empty()) {
-        mb.batch = s.encoder().stack(rows);
-        mb.groups = std::move(rows);
-        mb.advantages = grpo.advantages(at::tensor(totals, at::kFloat), mb.batch.mask.sum(1));
-        mb.loss_mask = kMasksTruncated ? mb.batch.mask * at::tensor(keep).to(mb.batch.mask.device())
+      if (!k.rows.empty()) {
+        mb.batch = s.encoder().stack(k.rows);
+        mb.advantages = grpo.advantages(at::tensor(k.totals, at::kFloat), mb.batch.mask.sum(1), global);
+        mb.groups = std::move(k.rows);
+        mb.loss_mask = kMasksTruncated ? mb.batch.mask * at::tensor(k.keep).to(mb.batch.mask.device())
                                                              .to(mb.batch.mask.scalar_type()).unsqueeze(1)
                                        : mb.batch.mask;
-        const double n_groups = static_cast<double>(totals.size()) / static_cast<double>(G);
-        zero_std += mb.advantages.zero_std_fraction * n_groups;
-        group_std += mb.advantages.reward_std_mean * n_groups;
-        groups += static_cast<std::int64_t>(n_groups);
       }
       if (log) {
         const at::Tensor a = rows_advantages(mb);
-        for (std::size_t i = 0; i < logged_row.size(); ++i)
-          logged[logged.size() - logged_row.size() + i].advantage =
-              logged_row[i] < 0 ? 0.0 : a.data_ptr<double>()[logged_row[i]];
+        for (std::size_t i = 0; i < k.logged_row.size(); ++i)
+          logged[k.logged_begin + i].advantage = k.logged_row[i] < 0 ? 0.0 : a.data_ptr<double>()[k.logged_row[i]];
       }
       mb.share = loss_share(s, grpo, mb.empty() ? at::Tensor() : mb.loss_mask);
       if (!mb.empty()) {
@@ -192,12 +230,13 @@ class GrpoSteps {
     if (log) append_rollouts(s.run_dir().file("rollouts.jsonl"), logged);
     StepStats r;
     rewards.write(r);
-    r.set("zero_std_fraction", zero_std / static_cast<double>(std::max<std::int64_t>(groups, 1)));
-    r.set("reward/group_std_mean", group_std / static_cast<double>(std::max<std::int64_t>(groups, 1)));
+    // Over every sampled group, the dropped ones included.
+    r.set("zero_std_fraction", flat_groups / static_cast<double>(std::max<std::int64_t>(sampled_groups, 1)));
+    r.set("reward/group_std_mean", group_std / static_cast<double>(std::max<std::int64_t>(sampled_groups, 1)));
     if constexpr (kFilters) {
       r.set("filter/dropped_groups", static_cast<double>(dropped));
       r.set("filter/extra_rounds", static_cast<double>(extra_rounds));
-      r.set("filter/trained_groups", static_cast<double>(groups));
+      r.set("filter/trained_groups", static_cast<double>(trained_groups));
     }
     if constexpr (kMasksTruncated) r.set("truncated_masked", static_cast<double>(truncated));
     r.set("completion_length_mean", tokens / static_cast<double>(std::max<std::int64_t>(completions, 1)));
@@ -207,6 +246,36 @@ class GrpoSteps {
     r.set("rollout_tok_per_s", seconds > 0 ? tokens / seconds : 0.0);
     r.set("rollout_time_s", seconds);
     last_rollout_stats_ = r;
+  }
+
+  /// `grpo` with aggregate::ConstantLength's normaliser set to the generation budget when grpo.max_len is 0 (Dr.
+  /// GRPO divides by the budget, a constant, not by the batch's longest row).
+  A with_budget(const A& grpo) const {
+    A out = grpo;
+    if constexpr (std::is_same_v<typename A::AggregationPart, algo::aggregate::ConstantLength>)
+      if (out.options.max_len == 0) out.options.max_len = budget_;
+    return out;
+  }
+
+  /// Completion tokens per row of the stacked `rows`.
+  at::Tensor token_counts(const std::vector<model::CompletionBatch>& rows) const {
+    std::vector<at::Tensor> counts;
+    for (const auto& r : rows) counts.push_back(r.mask.sum(1).to(at::kCPU, at::kDouble));
+    return at::cat(counts);
+  }
+
+  /// Whether all values are equal (a group with no advantage signal).
+  static bool equal(const std::vector<double>& v) {
+    return std::all_of(v.begin(), v.end(), [&](double x) { return x == v.front(); });
+  }
+
+  /// The unbiased standard deviation of `v` (torch.std's default).
+  static double unbiased_std(const std::vector<double>& v) {
+    if (v.size() < 2) return 0.0;
+    double mean = 0.0, sq = 0.0;
+    for (double x : v) mean += x / static_cast<double>(v.size());
+    for (double x : v) sq += (x - mean) * (x - mean);
+    return std::sqrt(sq / static_cast<double>(v.size() - 1));
   }
 
   /// The advantages of a micro-batch's rows as float64 on the CPU (empty when the filter dropped every group).
@@ -225,7 +294,9 @@ class GrpoSteps {
       return s.global_share(mask.defined() ? mask.to(at::kDouble).sum().template item<double>() : 0.0);
     if (mode == algo::LossAggregation::DrGrpo && settings.max_len == 0) {
       const double len = mask.defined() ? std::max(1.0, mask.to(at::kDouble).sum(1).max().template item<double>()) : 1.0;
-      return s.global_share(rows) * (len / s.global_max({len})[0]);
+      const double share = s.global_share(rows);  // two collectives, in this order on every rank
+      const double longest = s.global_max({len})[0];
+      return share * (len / longest);
     }
     return s.global_share(rows);
   }
@@ -240,6 +311,7 @@ class GrpoSteps {
 
   std::vector<GrpoMicroBatch> buffer_;
   StepStats last_rollout_stats_;
+  std::int64_t budget_ = 0;  ///< sampling.max_new_tokens, seen on the rollouts
   std::int64_t iteration_ = 0;
   bool log_trimmed_ = false;  ///< rollouts.jsonl was trimmed to this run's first step
 };
