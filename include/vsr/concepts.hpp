@@ -51,7 +51,7 @@ concept NeedsFormat = Reward<R> && requires { requires R::kNeedsFormat; };
 template <class R, class P>
 concept RewardFitsMode = Reward<R> && PromptMode<P> && (!NeedsFormat<R> || P::kHasFormat);
 
-/// A KL setting of GRPO (vsr::kl::None, K1, K3, K3Clamped): a name and whether it needs the reference policy's
+/// A KL setting of GRPO (vsr::kl::None, K1, K2, K3, K3Clamped): a name and whether it needs the reference policy's
 /// log-probs. One that does (kNeedsReference = true) gives its coefficient `beta()` and a per-token estimate
 /// `per_token(logp, ref_logp)` of KL(policy || reference); one that does not costs no reference forward pass.
 template <class K>

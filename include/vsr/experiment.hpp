@@ -43,7 +43,7 @@ namespace vsr {
 
 /// A training recipe: algorithm A (algo::Grpo or a variant of algo/variants.hpp, algo::Sft, algo::Dpo), prompt mode
 /// P (prompt::Think, Observe, Vanilla), reward R (a reward or reward::Sum of rewards; used by the GRPO family) and
-/// KL setting K (kl::None, K1, K3, K3Clamped; GRPO family only). The algorithm's own `Steps` class does each step.
+/// KL setting K (kl::None, K1, K2, K3, K3Clamped; GRPO family only). The algorithm's own `Steps` class does each step.
 template <Algorithm A, PromptMode P, Reward R = reward::Sum<reward::Accuracy>, KlSetting K = kl::None>
   requires AlgorithmFor<A, P, R, K>
 class Experiment {

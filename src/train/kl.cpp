@@ -1,4 +1,4 @@
-// Per-token KL estimators (k1, k3, clamped k3) from policy and reference token log-probs.
+// Per-token KL estimators (k1, k2, k3, clamped k3) from policy and reference token log-probs.
 #include "vsr/kl/estimators.hpp"
 
 #include "vsr/core/error.hpp"
@@ -21,6 +21,11 @@ at::Tensor log_ratio(const at::Tensor& logp, const at::Tensor& ref_logp, const c
 }  // namespace
 
 at::Tensor k1(const at::Tensor& logp, const at::Tensor& ref_logp) { return -log_ratio(logp, ref_logp, "kl.k1"); }
+
+at::Tensor k2(const at::Tensor& logp, const at::Tensor& ref_logp) {
+  const at::Tensor d = log_ratio(logp, ref_logp, "kl.k2");
+  return 0.5 * d * d;
+}
 
 at::Tensor k3(const at::Tensor& logp, const at::Tensor& ref_logp) {
   const at::Tensor d = log_ratio(logp, ref_logp, "kl.k3");

@@ -6,6 +6,7 @@
 #include "vsr/concepts.hpp"
 #include "vsr/core/error.hpp"
 #include "vsr/kl/k1.hpp"
+#include "vsr/kl/k2.hpp"
 #include "vsr/kl/k3.hpp"
 #include "vsr/kl/k3_clamped.hpp"
 #include "vsr/kl/none.hpp"
@@ -17,7 +18,8 @@
 
 using namespace vsr;
 
-static_assert(KlSetting<kl::None> && KlSetting<kl::K1> && KlSetting<kl::K3> && KlSetting<kl::K3Clamped>);
+static_assert(KlSetting<kl::None> && KlSetting<kl::K1> && KlSetting<kl::K2> && KlSetting<kl::K3> &&
+              KlSetting<kl::K3Clamped>);
 static_assert(!kl::None::kNeedsReference && kl::K3::kNeedsReference);
 // A setting that needs a reference must give a per-token estimate.
 struct NoEstimator {
@@ -50,6 +52,18 @@ TEST(Kl, EstimatorsHandValues) {
   EXPECT_DOUBLE_EQ(at_(k1, 1), -1.0);
   EXPECT_NEAR(at_(k3, 0), 0.10653065971263342, 1e-15);  // exp(-0.5) + 0.5 - 1
   EXPECT_NEAR(at_(k3, 1), 0.7182818284590451, 1e-15);   // e - 2
+  // k2 = (l - r)^2 / 2: 0.125 and 0.5; its gradient is l - r.
+  at::Tensor lg = l.clone().requires_grad_(true);
+  const at::Tensor k2 = kl::k2(lg, r);
+  EXPECT_DOUBLE_EQ(at_(k2, 0), 0.125);
+  EXPECT_DOUBLE_EQ(at_(k2, 1), 0.5);
+  k2.sum().backward();
+  EXPECT_DOUBLE_EQ(at_(lg.grad(), 0), 0.5);
+  EXPECT_DOUBLE_EQ(at_(lg.grad(), 1), -1.0);
+  kl::K2 k2_setting;
+  k2_setting.options.beta = 0.1;
+  EXPECT_DOUBLE_EQ(at_(k2_setting.per_token(l, r), 1), 0.5);
+  EXPECT_DOUBLE_EQ(k2_setting.beta(), 0.1);
   // Clamped: r - l clamped to [-0.8, 0.8] -> exp(0.8) - 1.8; then the value to [-0.3, 0.3].
   const at::Tensor c = kl::k3_clamped(l, r, 0.8, 0.0);
   EXPECT_NEAR(at_(c, 0), 0.10653065971263342, 1e-15);

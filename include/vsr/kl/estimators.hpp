@@ -13,6 +13,10 @@ namespace vsr::kl {
 /// k1 = l - r: unbiased, high variance, can be negative.
 at::Tensor k1(const at::Tensor& logp, const at::Tensor& ref_logp);
 
+/// k2 = (l - r)^2 / 2: biased, non-negative, low variance; its gradient is the true KL's to first order (verl's
+/// "mse" / "k2").
+at::Tensor k2(const at::Tensor& logp, const at::Tensor& ref_logp);
+
 /// k3 = exp(r - l) - (r - l) - 1: unbiased, non-negative, low variance (DeepSeekMath / GRPO, vsGRPO eq. 1).
 at::Tensor k3(const at::Tensor& logp, const at::Tensor& ref_logp);
 
