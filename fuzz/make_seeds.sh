@@ -8,7 +8,7 @@ VSR=${1:-build/vsr}
 DATA=tests/data
 OUT=fuzz/corpus
 rm -rf "$OUT"
-mkdir -p "$OUT"/{safetensors,hf_config,tokenizer,chat_messages,ply,scannet_json,vsibench_records,ini_config,answer_parsing,video}
+mkdir -p "$OUT"/{safetensors,hf_config,tokenizer,chat_messages,ply,scannet_json,vsibench_records,ini_config,answer_parsing,video,checkpoint_manifest}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
@@ -85,4 +85,9 @@ if [ -x "$VSR" ]; then
 fi
 printf 'ply\nformat binary_little_endian 1.0\ncomment tiny\nelement vertex 3\nproperty float x\nproperty float y\nproperty float z\nelement face 1\nproperty list uchar int vertex_indices\nend_header\n' > "$OUT/ply/triangle.ply"
 printf '0000000000000000000000000000803f000000000000000000000000803f0000000003000000000100000002000000' | xxd -r -p >> "$OUT/ply/triangle.ply"
+# --- checkpoint manifest.json (and an INI text for the resume-configuration helpers)
+printf '{"format": "vsr-checkpoint-manifest", "version": 1, "step": 50, "config_sha256": "%s", "files": [{"path": "adapter_model.safetensors", "bytes": 318376, "sha256": "%s"}, {"path": "sub/trainer_state.json", "bytes": 90, "sha256": "%s"}]}\n' \
+  "$(printf 'a%.0s' {1..64})" "$(printf '0%.0s' {1..64})" "$(printf 'f%.0s' {1..64})" > "$OUT/checkpoint_manifest/manifest.json"
+printf '# resolved\nmodel = /m\nout = /o\n\n[train]\nlr = 0.001\nschedule = constant\nsteps = 10\n\n[eval]\nlimit = 3\n' \
+  > "$OUT/checkpoint_manifest/config.ini"
 du -sh "$OUT"; for d in "$OUT"/*; do echo "$(ls "$d" | wc -l) $(du -sh "$d" | cut -f1) $d"; done

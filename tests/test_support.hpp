@@ -3,6 +3,8 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace vsr::test {
 
@@ -27,6 +29,9 @@ CliResult run_cli(const std::string& args, const std::string& stdin_text = {}, l
 /// after that many seconds (exit code 137 then).
 CliResult run_program(const std::filesystem::path& path, const std::string& args, double kill_after_s = 0);
 
+/// Runs `command` with /bin/sh -c (stdout and stderr captured), e.g. a program under `ulimit -f`.
+CliResult run_shell(const std::string& command);
+
 /// The experiment program `name` (build/experiments/<name>).
 inline std::filesystem::path experiment(const std::string& name) {
   return std::filesystem::path(VSR_EXPERIMENTS_DIR) / name;
@@ -43,5 +48,22 @@ struct WarmedBase {
   std::filesystem::path sft_run;    ///< the warm-up's run folder (metrics.csv)
 };
 const WarmedBase& warmed_counting_base();
+
+/// Two small synthetic scenes (seed 11, 112 x 84 walkthroughs) and their questions, built once per test process:
+/// `train` every training task (JSON lines), `eval` one lettered question per task and scene.
+struct SyntheticQuestions {
+  std::filesystem::path train;   ///< training questions
+  std::filesystem::path eval;    ///< evaluation questions in VSI-Bench form
+  std::filesystem::path scenes;  ///< the scene folders (videos in scenes/videos/synthetic)
+};
+const SyntheticQuestions& synthetic_questions();
+
+/// A run's metrics.csv without the wall-clock and memory columns (`*_s`, `*_tok_per_s`, `*_mb`): what two runs with
+/// the same seed, or a resumed and an uninterrupted run, must agree on bit for bit.
+std::vector<std::vector<std::pair<std::string, double>>> deterministic_metrics(const std::filesystem::path& run);
+
+/// The arguments of a tiny-model training run on `train` into `out`: configs/tiny_train.ini, the tiny test model and
+/// tokenizer (tests/data/qwen2vl-tiny), one thread.
+std::string tiny_run_args(const std::filesystem::path& out, const std::filesystem::path& train);
 
 }  // namespace vsr::test

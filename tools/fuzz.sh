@@ -13,7 +13,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${1:-60}
 shift || true
-ALL=(safetensors hf_config tokenizer chat_messages ply scannet_json vsibench_records ini_config answer_parsing video)
+ALL=(safetensors hf_config tokenizer chat_messages ply scannet_json vsibench_records ini_config answer_parsing video checkpoint_manifest)
 TARGETS=("$@")
 [ ${#TARGETS[@]} -eq 0 ] && TARGETS=("${ALL[@]}")
 PARALLEL=${FUZZ_PARALLEL:-1}

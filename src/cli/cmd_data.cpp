@@ -60,10 +60,15 @@ int data_build(int argc, const char* const* argv) {
   if (with_options) qa.with_options = true;
   if (cfg.was_set("seed")) qa.seed = seed;
   const auto dirs = data::list_scene_dirs(scannet);
+  require(!dirs.empty(), scannet, "",
+          "no scene folders (expected sub-folders SCENE/ holding SCENE_vh_clean_2.ply, as ScanNet or vsr data synth "
+          "writes them)");
   ProgressBar bar("build", static_cast<std::int64_t>(dirs.size()), "scenes");
   auto samples = data::build_questions(dirs, qa, synth, threads, [&](std::size_t) { bar.tick(1); });
   bar.finish();
   data::apply_total_caps(samples, qa);
+  require(!samples.empty(), scannet, "data.tasks",
+          "no questions from " + std::to_string(dirs.size()) + " scenes (no task of data.tasks applies to them)");
   data::write_samples(out, samples);
   std::printf("wrote %zu questions from %zu scenes to %s\n", samples.size(), dirs.size(), out.c_str());
   return 0;

@@ -7,6 +7,8 @@
 #include "vsr/data/records.hpp"
 #include "vsr/eval/evaluator.hpp"
 #include "vsr/eval/mc.hpp"
+#include "vsr/eval/vsi_eval.hpp"
+#include "vsr/model/preflight.hpp"
 #include "vsr/model/qwen2vl.hpp"
 #include "vsr/model/sample_encoder.hpp"
 #include "vsr/runtime/runtime.hpp"
@@ -16,6 +18,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <optional>
 
@@ -28,6 +31,7 @@ VSR_COMMAND(cmd_eval, "eval", "evaluate a Qwen2-VL checkpoint on VSI-Bench-style
   auto& eval = cfg.add<vsr::eval::EvalOptions>();
   std::string model_dir, tokenizer_dir, adapter_dir, records, video_root, out, mode = "vanilla", prompt, benchmark = "vsibench";
   int frames = 0;
+  bool skip_invalid = false;
   cfg.top_level()
       .add("model", model_dir, "Hugging Face Qwen2-VL checkpoint folder")
       .add("tokenizer", tokenizer_dir, "tokenizer folder (default: the model folder)")
@@ -38,6 +42,7 @@ VSR_COMMAND(cmd_eval, "eval", "evaluate a Qwen2-VL checkpoint on VSI-Bench-style
       .add("mode", mode, "prompt mode: vanilla | think | observe (vsibench)")
       .add("prompt", prompt, "mode | train | official (same as --eval.prompt)")
       .add("frames", frames, "frames per video (same as --video.frames)")
+      .add("skip-invalid", skip_invalid, "drop the records the pre-flight check rejects (default: list them and stop)")
       .add("out", out, "output folder: predictions.jsonl, scores.jsonl, aggregate.json, table.md");
   if (!cfg.parse(argc, argv)) return 0;
   vsr::require(!model_dir.empty(), "<command line>", "model", "expected --model DIR");
@@ -63,7 +68,9 @@ VSR_COMMAND(cmd_eval, "eval", "evaluate a Qwen2-VL checkpoint on VSI-Bench-style
   else samples = vsr::data::read_samples(records, video_root);
 
   // Under torchrun / `vsr launch` the records are shared out across the ranks (docs/distributed.md).
-  const auto dist = vsr::train::Distributed::from_environment(runtime.device);
+  vsr::require(runtime.collective_timeout_s > 0, "[runtime]", "runtime.collective_timeout_s", "expected seconds > 0");
+  const auto dist = vsr::train::Distributed::from_environment(
+      runtime.device, std::chrono::milliseconds(static_cast<std::int64_t>(runtime.collective_timeout_s * 1000)));
   const auto dtype = runtime.dtype == "bfloat16" ? at::kBFloat16 : at::kFloat;
   const at::Device device(dist->device_for_rank(runtime.device));
   auto model = vsr::model::Qwen2VL::from_pretrained(model_dir, dtype, device);
@@ -74,6 +81,24 @@ VSR_COMMAND(cmd_eval, "eval", "evaluate a Qwen2-VL checkpoint on VSI-Bench-style
   }
   const auto tokenizer = vsr::text::Tokenizer::from_dir(tokenizer_dir.empty() ? model_dir : tokenizer_dir);
   const vsr::model::SampleEncoder encoder(tokenizer, processor, model.config(), video, device, dtype);
+  if (benchmark != "mc") {  // every record's video, context length, ground truth and options, before anything runs
+    const bool official = eval.prompt == "official";
+    const auto text = [&](const vsr::data::Sample& s) {
+      return vsr::eval::vsi_prompt_text(s, official ? std::string(vsr::eval::official_instruction(s)) : policy.instruction(s));
+    };
+    const auto report = vsr::model::preflight_records(samples, records, encoder, text, eval.max_new_tokens,
+                                                      model.config().max_position_embeddings);
+    if (report.unusable() > 0) {
+      if (dist->is_main()) std::fprintf(stderr, "pre-flight check:\n%s", report.text().c_str());
+      if (!skip_invalid || report.unusable() == report.records)
+        vsr::fail(records, "", fmt::format("the pre-flight check rejects {} of {} records (listed above){}",
+                                           report.unusable(), report.records,
+                                           skip_invalid ? "" : ": fix them, or pass --skip-invalid to evaluate the rest"));
+      samples = report.usable_samples(samples);
+      if (dist->is_main()) std::fprintf(stderr, "pre-flight: --skip-invalid dropped %zu of %zu records\n",
+                                        report.unusable(), report.records);
+    }
+  }
   fs::create_directories(out);
   if (dist->is_main()) vsr::write_file_atomic(fs::path(out) / "config.ini", cfg.resolved_ini());
 

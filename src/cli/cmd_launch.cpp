@@ -70,17 +70,25 @@ int exit_code_of(int status) {
   return 1;
 }
 
+/// "exited with status 3" or "was killed by signal 9 (Killed)".
+std::string how_it_ended(int status) {
+  if (WIFSIGNALED(status))
+    return "was killed by signal " + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")";
+  return "exited with status " + std::to_string(exit_code_of(status));
+}
+
 constexpr const char* kUsage =
-    "usage: vsr launch --nproc N [--master-port P] -- PROGRAM [ARGS...]\n"
+    "usage: vsr launch --nproc N [--master-port P] [--stop-timeout S] -- PROGRAM [ARGS...]\n"
     "Starts N processes of PROGRAM on this machine with RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE,\n"
     "MASTER_ADDR=127.0.0.1 and MASTER_PORT (a free port unless given) set as torchrun sets them; forwards\n"
     "SIGINT/SIGTERM/SIGHUP/SIGUSR1 to them; when one fails the others are stopped and its exit code is returned\n"
-    "(a preempted training run's 75 does not stop the others: every rank stops after the same step by itself).\n";
+    "(a preempted training run's 75 does not stop the others: every rank stops after the same step by itself):\n"
+    "they get SIGTERM, and SIGKILL after --stop-timeout seconds (default 10).\n";
 
 }  // namespace
 
 VSR_COMMAND(cmd_launch, "launch", "run N local processes of a program as one data-parallel job (torchrun's variables)") {
-  int nproc = 0, port = 0;
+  int nproc = 0, port = 0, stop_timeout_s = 10;
   int i = 1;
   for (; i < argc; ++i) {
     const std::string_view a = argv[i];
@@ -107,8 +115,10 @@ VSR_COMMAND(cmd_launch, "launch", "run N local processes of a program as one dat
       nproc = parse_int(value, "nproc", 1, kMaxProcesses);
     } else if (key == "--master-port" || key == "--master_port") {
       port = parse_int(value, "master-port", 1, 65535);
+    } else if (key == "--stop-timeout") {
+      stop_timeout_s = parse_int(value, "stop-timeout", 0, 86400);
     } else {
-      vsr::fail("<command line>", key.substr(2), "unknown option (expected --nproc N [--master-port P] -- PROGRAM ...)");
+      vsr::fail("<command line>", key.substr(2), "unknown option (expected --nproc N [--master-port P] [--stop-timeout S] -- PROGRAM ...)");
     }
   }
   if (nproc == 0) vsr::fail("<command line>", "nproc", "expected --nproc N (processes to start)");
@@ -169,8 +179,12 @@ VSR_COMMAND(cmd_launch, "launch", "run N local processes of a program as one dat
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
       continue;
     }
+    int rank = -1;
     for (int k = 0; k < nproc; ++k)
-      if (g_children[k] == pid) g_children[k] = -1;
+      if (g_children[k] == pid) {
+        g_children[k] = -1;
+        rank = k;
+      }
     --running;
     const int code = exit_code_of(status);
     if (code == vsr::train::kPreemptedExitCode) {  // the ranks agreed to stop; the others are checkpointing or done
@@ -180,10 +194,12 @@ VSR_COMMAND(cmd_launch, "launch", "run N local processes of a program as one dat
     if (code != 0 && (result == 0 || result == vsr::train::kPreemptedExitCode)) {
       result = code;
       if (running > 0 && !stopping) {
-        std::fprintf(stderr, "vsr launch: a process exited with status %d; stopping the other %d\n", code, running);
+        std::fprintf(stderr,
+                     "vsr launch: rank %d (pid %d) %s; stopping the other %d (SIGTERM, SIGKILL after %d s)\n", rank,
+                     static_cast<int>(pid), how_it_ended(status).c_str(), running, stop_timeout_s);
         stopping = true;
         forward_signal(SIGTERM);
-        deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        deadline = std::chrono::steady_clock::now() + std::chrono::seconds(stop_timeout_s);
       }
     }
   }

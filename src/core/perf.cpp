@@ -62,6 +62,13 @@ double round3(double x) { return std::nearbyint(x * 1000.0) / 1000.0; }
 
 }  // namespace
 
+double resident_mb() {
+  std::ifstream statm("/proc/self/statm");
+  long long size_pages = 0, resident_pages = 0;
+  if (!(statm >> size_pages >> resident_pages)) return 0.0;
+  return static_cast<double>(resident_pages) * static_cast<double>(::sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+}
+
 CpuSample cpu_sample() {
   CpuSample s;
   std::ifstream in("/proc/stat");

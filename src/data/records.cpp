@@ -72,6 +72,7 @@ std::vector<Sample> read_samples(const std::filesystem::path& path, const std::f
     require(!arr.is_discarded() && arr.is_array(), origin, "", "not a valid JSON array");
     for (std::size_t i = 0; i < arr.size(); ++i)
       out.push_back(sample_from_json(arr[i], video_root, origin, "record " + std::to_string(i)));
+    require(!out.empty(), origin, "", "no records (expected a JSON array of question records)");
     return out;
   }
   std::istringstream lines(text);
@@ -84,6 +85,7 @@ std::vector<Sample> read_samples(const std::filesystem::path& path, const std::f
     require(!r.is_discarded(), origin, "line " + std::to_string(line_no), "not valid JSON");
     out.push_back(sample_from_json(r, video_root, origin, "line " + std::to_string(line_no)));
   }
+  require(!out.empty(), origin, "", "no records (expected JSON lines, one question record per line)");
   return out;
 }
 

@@ -94,6 +94,19 @@ MultimodalInputs SampleEncoder::prompt(const data::Sample& sample, std::string_v
   return in;
 }
 
+std::int64_t SampleEncoder::prompt_length(std::string_view text, std::int64_t height, std::int64_t width) const {
+  text::ChatMessage user{"user", {}};
+  user.content.push_back({text::ChatContent::Kind::Video, {}});
+  user.content.push_back({text::ChatContent::Kind::Text, std::string(text)});
+  const std::string rendered = text::render_chat(std::span<const text::ChatMessage>(&user, 1), true);
+  const auto size = vision::target_size(height, width, processor_);
+  const std::array<std::int64_t, 3> grid{video_.frames / processor_.temporal_patch_size, size.height / processor_.patch_size,
+                                         size.width / processor_.patch_size};
+  // The one <|video_pad|> of the rendering becomes the video's tokens.
+  return static_cast<std::int64_t>(tokenizer_->encode(rendered).size()) - 1 +
+         vision::num_vision_tokens(grid, processor_.merge_size);
+}
+
 std::vector<std::int64_t> SampleEncoder::answer_ids(std::string_view answer) const {
   const auto ids32 = tokenizer_->encode(answer);
   std::vector<std::int64_t> ids(ids32.begin(), ids32.end());

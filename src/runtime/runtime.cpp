@@ -7,6 +7,7 @@
 #include <ATen/Parallel.h>
 #include <torch/cuda.h>
 
+#include <cstdlib>
 #include <thread>
 
 #if defined(__GLIBC__)
@@ -39,6 +40,11 @@ void apply_runtime(const RuntimeOptions& options) {
   if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   at::set_num_threads(threads);
   at::manual_seed(options.seed);
+  if (options.deterministic) {
+    ::setenv("CUBLAS_WORKSPACE_CONFIG", ":4096:8", 0);  // cuBLAS reads it at its first handle: before any GEMM
+    at::globalContext().setDeterministicAlgorithms(true, false);
+    at::globalContext().setBenchmarkCuDNN(false);
+  }
   if (options.dtype != "float32" && options.dtype != "bfloat16")
     fail("<config>", "runtime.dtype", "expected float32 or bfloat16, got " + quote(options.dtype));
   if (options.device.rfind("cuda", 0) == 0) {

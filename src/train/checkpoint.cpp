@@ -3,6 +3,8 @@
 
 #include "vsr/core/error.hpp"
 #include "vsr/core/run_dir.hpp"
+#include "vsr/core/sha256.hpp"
+#include "vsr/io/checkpoint_manifest.hpp"
 #include "vsr/runtime/tensor_io.hpp"
 #include "vsr/train/adamw.hpp"
 #include "vsr/train/lora.hpp"
@@ -12,6 +14,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <exception>
 
 namespace vsr::train {
 
@@ -33,15 +36,15 @@ std::vector<fs::path> complete_checkpoints(const fs::path& dir) {
   return found;
 }
 
-}  // namespace
+std::string sha256_text(std::string_view text) {
+  Sha256 hash;
+  hash.update(text.data(), text.size());
+  return hash.hex_digest();
+}
 
-fs::path save_checkpoint(const fs::path& run_dir, const LoraAdapters& adapters, const AdamW& optimizer,
-                         const TrainState& state, const RngStates& rng, std::int64_t keep) {
-  const fs::path root = run_dir / "checkpoints";
-  const std::string name = fmt::format("{}{:08d}", kPrefix, state.step);
-  const fs::path tmp = root / (".tmp-" + name), final_dir = root / name;
-  fs::remove_all(tmp);
-  fs::create_directories(tmp);
+/// Writes every file of checkpoint `state.step` into `tmp`, the manifest last.
+void write_checkpoint_files(const fs::path& tmp, const LoraAdapters& adapters, const AdamW& optimizer,
+                            const TrainState& state, const RngStates& rng, std::string_view config_text) {
   adapters.save_adapter(tmp, io::DType::F32);
   optimizer.save(tmp / "optimizer.safetensors");
   std::vector<std::pair<std::string, at::Tensor>> states;
@@ -54,8 +57,32 @@ fs::path save_checkpoint(const fs::path& run_dir, const LoraAdapters& adapters, 
                             {"extra", state.extra},
                             {"world_size", state.world_size}};
   write_file_atomic(tmp / "trainer_state.json", j.dump(2) + "\n");
-  fs::remove_all(final_dir);
+  write_file_atomic(tmp / "config.ini", config_text);
+  io::write_manifest(tmp, io::describe_folder(tmp, state.step, sha256_text(config_text)));
+}
+
+}  // namespace
+
+fs::path save_checkpoint(const fs::path& run_dir, const LoraAdapters& adapters, const AdamW& optimizer,
+                         const TrainState& state, const RngStates& rng, std::int64_t keep,
+                         std::string_view config_text) {
+  const fs::path root = run_dir / "checkpoints";
+  const std::string name = fmt::format("{}{:08d}", kPrefix, state.step);
+  const fs::path tmp = root / (".tmp-" + name), final_dir = root / name;
   std::error_code ec;
+  fs::remove_all(tmp, ec);
+  try {
+    fs::create_directories(tmp);
+    write_checkpoint_files(tmp, adapters, optimizer, state, rng, config_text);
+  } catch (const std::exception& e) {
+    fs::remove_all(tmp, ec);
+    const auto kept = complete_checkpoints(root);
+    fail(final_dir.string(), "",
+         std::string("checkpoint not written (") + e.what() + "); " +
+             (kept.empty() ? std::string("no earlier checkpoint exists")
+                           : "the previous checkpoint " + kept.back().filename().string() + " is intact"));
+  }
+  fs::remove_all(final_dir);
   fs::rename(tmp, final_dir, ec);
   if (ec) fail(final_dir.string(), "", "could not rename the checkpoint into place: " + ec.message());
   auto all = complete_checkpoints(root);
@@ -74,6 +101,44 @@ std::optional<fs::path> latest_checkpoint(const fs::path& run_dir) {
   auto all = complete_checkpoints(root);
   if (all.empty()) return std::nullopt;
   return all.back();
+}
+
+std::optional<ResumePoint> choose_resume_checkpoint(const fs::path& run_dir, std::string_view config_text,
+                                                    bool force) {
+  if (!latest_checkpoint(run_dir)) return std::nullopt;  // also clears a crash's .tmp-* folders
+  auto all = complete_checkpoints(run_dir / "checkpoints");
+  ResumePoint point;
+  std::string damaged;
+  for (auto it = all.rbegin(); it != all.rend(); ++it) {
+    auto problem = io::verify_folder(*it);
+    if (!problem) {
+      const auto manifest = io::read_manifest(*it);
+      if (fmt::format("{}{:08d}", kPrefix, manifest.step) != it->filename().string())
+        problem = "manifest.json: step " + std::to_string(manifest.step) + " does not match the folder name";
+    }
+    if (problem) {
+      point.warnings.push_back("checkpoint " + it->filename().string() + " is damaged (" + *problem + "); skipped");
+      damaged += (damaged.empty() ? "" : "; ") + it->filename().string() + ": " + *problem;
+      continue;
+    }
+    point.checkpoint = *it;
+    break;
+  }
+  if (point.checkpoint.empty())
+    fail((run_dir / "checkpoints").string(), "", "no intact checkpoint to resume from (" + damaged + ")");
+  const auto manifest = io::read_manifest(point.checkpoint);
+  if (manifest.config_sha256 != sha256_text(config_text)) {
+    const auto changes = io::config_differences(read_file(point.checkpoint / "config.ini"), config_text);
+    std::string list;
+    for (const auto& c : changes) list += (list.empty() ? "" : "; ") + c;
+    if (!force)
+      fail((point.checkpoint / "config.ini").string(), "",
+           "the checkpoint was written with another configuration (" + list +
+               "): resume with the same settings, or pass --resume-force to continue with the new ones");
+    point.warnings.push_back("resuming " + point.checkpoint.filename().string() +
+                             " with a changed configuration (--resume-force): " + list);
+  }
+  return point;
 }
 
 TrainState load_checkpoint(const fs::path& checkpoint, LoraAdapters& adapters, AdamW& optimizer,

@@ -4,6 +4,7 @@
 #include "vsr/core/error.hpp"
 
 #include <ATen/ATen.h>
+#include <fmt/format.h>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #if defined(VSR_WITH_CUDA)
@@ -81,18 +82,44 @@ struct Distributed::Impl {
   at::Device device = at::kCPU;
   std::string backend = "none";
 
+  std::string who;                   ///< "rank R of N", for errors
+  double collective_timeout_s = 0;   ///< for errors
+  /// Waits for a collective; a failure (a peer gone, or silent past the timeout) is a vsr::Error saying so.
   void wait(c10::intrusive_ptr<c10d::Work> work, const char* what) const {
-    guarded(what, [&] {
-      work->wait();
-      return 0;
-    });
+    collective(what, [&] { work->wait(); });
+  }
+  template <class F>
+  void collective(const char* what, F&& f) const {
+    try {
+      f();
+    } catch (const Error&) {
+      throw;
+    } catch (const std::exception& e) {
+      std::string message = e.what();
+      if (const auto nl = message.find('\n'); nl != std::string::npos) message.resize(nl);
+      fail("<distributed>", what,
+           fmt::format("{}: the collective failed: another rank died or did not answer within "
+                       "collective_timeout_s = {:g} s ({})", who, collective_timeout_s, message));
+    }
   }
   at::TensorOptions doubles() const { return at::TensorOptions(at::kDouble).device(device); }
+  /// All-reduces doubles with `op` (one collective).
+  std::vector<double> reduce(std::vector<double> values, c10d::ReduceOp op) const {
+    if (values.empty()) return values;
+    std::vector<at::Tensor> t{at::tensor(values, at::TensorOptions(at::kDouble)).to(device)};
+    c10d::AllreduceOptions options;
+    options.reduceOp = op;
+    collective("allreduce", [&] { group->allreduce(t, options)->wait(); });
+    const at::Tensor cpu = t[0].to(at::kCPU).contiguous();
+    const double* p = cpu.data_ptr<double>();
+    return std::vector<double>(p, p + cpu.numel());
+  }
 };
 
 Distributed::Distributed() : impl_(std::make_unique<Impl>()) {}
 
-Distributed::Distributed(const DistributedEnv& env, const std::string& device, std::chrono::milliseconds timeout)
+Distributed::Distributed(const DistributedEnv& env, const std::string& device, std::chrono::milliseconds timeout,
+                         std::chrono::milliseconds collective_timeout)
     : env_(env), impl_(std::make_unique<Impl>()) {
   if (env_.world_size < 1 || env_.rank < 0 || env_.rank >= env_.world_size)
     fail(kEnv, "RANK", "expected 0 <= RANK < WORLD_SIZE, found " + std::to_string(env_.rank) + " of " +
@@ -108,8 +135,10 @@ Distributed::Distributed(const DistributedEnv& env, const std::string& device, s
   impl_->store = guarded("MASTER_PORT", [&] {
     return c10::intrusive_ptr<c10d::Store>(c10::make_intrusive<c10d::TCPStore>(env_.master_addr, options));
   });
-  // Collectives may wait on a rank that is writing a checkpoint or evaluating: at least 30 minutes.
-  const auto op_timeout = std::max<std::chrono::milliseconds>(timeout, std::chrono::minutes(30));
+  // Collectives may wait on a rank that is writing a checkpoint or evaluating ([runtime] collective_timeout_s).
+  const auto op_timeout = collective_timeout;
+  impl_->who = fmt::format("rank {} of {}", env_.rank, env_.world_size);
+  impl_->collective_timeout_s = std::chrono::duration<double>(collective_timeout).count();
   if (impl_->device.is_cuda()) {
 #if defined(VSR_WITH_CUDA)
     c10::cuda::set_device(static_cast<c10::DeviceIndex>(impl_->device.index()));
@@ -141,8 +170,10 @@ Distributed::Distributed(const DistributedEnv& env, const std::string& device, s
   impl_->backend = "gloo";
 }
 
-std::unique_ptr<Distributed> Distributed::from_environment(const std::string& device) {
-  return std::make_unique<Distributed>(DistributedEnv::from_environment(), device);
+std::unique_ptr<Distributed> Distributed::from_environment(const std::string& device,
+                                                       std::chrono::milliseconds collective_timeout) {
+  return std::make_unique<Distributed>(DistributedEnv::from_environment(), device, std::chrono::minutes(5),
+                                       collective_timeout);
 }
 
 Distributed::~Distributed() = default;
@@ -188,33 +219,15 @@ void Distributed::all_reduce_sum(std::vector<at::Tensor>& tensors, std::int64_t 
   }
 }
 
-namespace {
-
-std::vector<double> reduce_doubles(const c10::intrusive_ptr<c10d::ProcessGroup>& group, const at::TensorOptions& opt,
-                                   std::vector<double> values, c10d::ReduceOp op) {
-  if (values.empty()) return values;
-  std::vector<at::Tensor> t{at::tensor(values, at::TensorOptions(at::kDouble)).to(opt.device())};
-  c10d::AllreduceOptions options;
-  options.reduceOp = op;
-  guarded("allreduce", [&] {
-    group->allreduce(t, options)->wait();
-    return 0;
-  });
-  const at::Tensor cpu = t[0].to(at::kCPU).contiguous();
-  const double* p = cpu.data_ptr<double>();
-  return std::vector<double>(p, p + cpu.numel());
-}
-
-}  // namespace
 
 std::vector<double> Distributed::all_reduce_sum(std::vector<double> values) const {
   if (!active()) return values;
-  return reduce_doubles(impl_->group, impl_->doubles(), std::move(values), c10d::ReduceOp::SUM);
+  return impl_->reduce(std::move(values), c10d::ReduceOp::SUM);
 }
 
 std::vector<double> Distributed::all_reduce_max(std::vector<double> values) const {
   if (!active()) return values;
-  return reduce_doubles(impl_->group, impl_->doubles(), std::move(values), c10d::ReduceOp::MAX);
+  return impl_->reduce(std::move(values), c10d::ReduceOp::MAX);
 }
 
 void Distributed::barrier() const {

@@ -13,6 +13,7 @@
 #include "vsr/runtime/runtime.hpp"
 #include "vsr/train/preemption.hpp"
 
+#include <csignal>
 #include <cstdio>
 #include <exception>
 
@@ -63,8 +64,11 @@ int run_recipe(int argc, char** argv, const fs::path& default_config, const Reci
     recipe["recipe"] = program;
     eval_options.validate();
     install_preemption_handlers();
-    Session session(args, runtime, train, lora, video, processor, sampling, cfg, recipe);
-    session.set_eval_options(eval_options);
+    std::signal(SIGXFSZ, SIG_IGN);  // a file-size limit (ulimit -f) fails the write with EFBIG: a vsr::Error, not a kill
+    Session session(args, runtime, train, lora, video, processor, sampling, cfg, recipe, [&](Session& s) {
+      s.set_eval_options(eval_options);
+      s.preflight(hooks.own_mode);
+    });
     hooks.train(session);
     restore_default_signal_handlers();
     const bool main = session.is_main();  // under a launcher only rank 0 prints and writes the report

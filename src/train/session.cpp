@@ -5,6 +5,9 @@
 
 #include "vsr/core/error.hpp"
 #include "vsr/data/records.hpp"
+#include "vsr/eval/vsi_eval.hpp"
+#include "vsr/io/checkpoint_manifest.hpp"
+#include "vsr/model/preflight.hpp"
 #include "vsr/model/generation.hpp"
 #include "vsr/runtime/runtime.hpp"
 #include "vsr/runtime/torch_compat.hpp"
@@ -33,7 +36,9 @@ void RunArguments::describe(OptionSet set) {
       .add("video-root", video_root, "folder of {dataset}/{scene_name}.mp4 for records without a video field")
       .add("out", out, "run folder (config, metrics, checkpoints, adapter, evaluation)")
       .add("init-adapter", init_adapter, "start from this PEFT adapter instead of a fresh one")
-      .add("resume", resume, "continue from the newest checkpoint in --out");
+      .add("resume", resume, "continue from the newest intact checkpoint in --out")
+      .add("resume-force", resume_force, "with --resume: continue although the configuration changed (prints the changes)")
+      .add("skip-invalid", skip_invalid, "drop the records the pre-flight check rejects (default: list them and stop)");
 }
 
 void RunArguments::validate() const {
@@ -54,6 +59,7 @@ struct Session::Impl {
   std::vector<std::pair<const data::Sample*, std::int64_t>> pending;
   nlohmann::json run_info;
   std::chrono::steady_clock::time_point step_start = std::chrono::steady_clock::now();
+  std::string resume_config;  ///< io::resume_config of the resolved INI: kept in and checked against checkpoints
 };
 
 namespace {
@@ -80,10 +86,12 @@ std::uint64_t rank_seed(std::uint64_t seed, int rank, std::int64_t step) {
 Session::Session(const RunArguments& args, const RuntimeOptions& runtime, const TrainOptions& train,
                  const LoraOptions& lora, const model::VideoOptions& video,
                  const vision::ProcessorOptions& processor_options, const model::SamplingOptions& sampling,
-                 const Config& config, nlohmann::json recipe)
+                 const Config& config, nlohmann::json recipe, const std::function<void(Session&)>& prepare)
     : impl_(std::make_unique<Impl>()), args_(args), train_(train), run_dir_((args.validate(), fs::path(args.out))) {
   train_.validate(config.config_file() ? config.config_file()->string() : "[train]");
-  dist_ = Distributed::from_environment(runtime.device);
+  require(runtime.collective_timeout_s > 0, "[runtime]", "runtime.collective_timeout_s", "expected seconds > 0");
+  dist_ = Distributed::from_environment(
+      runtime.device, std::chrono::milliseconds(static_cast<std::int64_t>(runtime.collective_timeout_s * 1000)));
   apply_runtime(runtime);
   impl_->device = at::Device(dist_->device_for_rank(runtime.device));
   impl_->seed = runtime.seed;
@@ -95,7 +103,6 @@ Session::Session(const RunArguments& args, const RuntimeOptions& runtime, const 
     fail(args.out, "checkpoints", "the run folder already holds checkpoints: pass --resume or choose another --out");
 
   samples_ = data::read_samples(args.train, args.video_root);
-  if (samples_.empty()) fail(args.train, "", "holds no questions");
 
   model_ = std::make_unique<model::Qwen2VL>(model::Qwen2VL::from_pretrained(args.model, impl_->dtype, impl_->device));
   tokenizer_ = std::make_unique<text::Tokenizer>(text::Tokenizer::from_dir(args.tokenizer.empty() ? args.model : args.tokenizer));
@@ -127,21 +134,31 @@ Session::Session(const RunArguments& args, const RuntimeOptions& runtime, const 
       trained,
       AdamWSettings{train_.adam_beta1, train_.adam_beta2, train_.adam_eps, train_.weight_decay});
   impl_->generator = model::make_generator(runtime.seed, impl_->device);
+  if (prepare) prepare(*this);
   impl_->order = std::make_unique<DataOrder>(static_cast<std::int64_t>(samples_.size()), runtime.seed, dist_->rank(),
                                              dist_->world_size());
   state_.world_size = dist_->world_size();
 
-  if (args.resume && previous) {
-    state_ = load_checkpoint(*previous, *adapters_, *impl_->optimizer,
+  impl_->resume_config = io::resume_config(config.resolved_ini());
+  const auto resume_point = args.resume ? choose_resume_checkpoint(run_dir_.path(), impl_->resume_config,
+                                                                   args.resume_force)
+                                        : std::nullopt;
+  if (resume_point) {
+    for (const auto& warning : resume_point->warnings) {
+      if (dist_->is_main()) std::fprintf(stderr, "warning: %s\n", warning.c_str());
+      log("warning: " + warning);
+    }
+    const fs::path& checkpoint = resume_point->checkpoint;
+    state_ = load_checkpoint(checkpoint, *adapters_, *impl_->optimizer,
                              RngStates{&impl_->generator, dist_->is_main()});
     if (state_.world_size != dist_->world_size())
-      fail((*previous / "trainer_state.json").string(), "world_size",
+      fail((checkpoint / "trainer_state.json").string(), "world_size",
            "the checkpoint was written by a run of " + std::to_string(state_.world_size) +
                " processes; resume it with the same number, found " + std::to_string(dist_->world_size()));
     if (!dist_->is_main()) at::manual_seed(rank_seed(runtime.seed, dist_->rank(), state_.step));
     impl_->order->seek(state_.data);
     resumed_ = true;
-    log("resumed from " + previous->string());
+    log("resumed from " + checkpoint.string());
   }
   if (dist_->is_main()) metrics_ = std::make_unique<MetricsLog>(run_dir_.path(), resumed_ ? state_.step : -1);
   if (dist_->is_main()) run_dir_.save_config(config.resolved_ini());
@@ -314,6 +331,42 @@ UpdateOutcome Session::update(bool loss_finite) {
   return out;
 }
 
+void Session::preflight(const eval::PromptPolicy& mode) {
+  struct Set {
+    std::vector<data::Sample>* samples;
+    std::string file;
+    std::int64_t budget;
+  };
+  std::vector<Set> sets{{&samples_, args_.train, impl_->sampling.max_new_tokens}};
+  if (!args_.eval.empty()) {
+    eval_samples();
+    sets.push_back({&*eval_samples_, args_.eval, eval_options_.max_new_tokens});
+  }
+  std::string listing, summary;
+  std::size_t dropped = 0;
+  std::vector<model::PreflightReport> reports;
+  for (const auto& set : sets) {
+    const auto text = [&mode](const data::Sample& s) { return eval::vsi_prompt_text(s, mode.instruction(s)); };
+    reports.push_back(model::preflight_records(*set.samples, set.file, *encoder_, text, set.budget,
+                                               model_->config().max_position_embeddings));
+    const auto& report = reports.back();
+    listing += report.text();
+    if (report.unusable() > 0)
+      summary += fmt::format("{}{}: {} of {} records", summary.empty() ? "" : "; ", set.file, report.unusable(),
+                             report.records);
+    dropped += report.unusable();
+  }
+  if (dropped == 0) return;
+  if (dist_->is_main()) std::fprintf(stderr, "pre-flight check:\n%s", listing.c_str());
+  if (!args_.skip_invalid)
+    fail(sets.front().file, "", "the pre-flight check rejects records (" + summary +
+                                    ", listed above): fix them, or pass --skip-invalid to run without them");
+  for (std::size_t k = 0; k < sets.size(); ++k) *sets[k].samples = reports[k].usable_samples(*sets[k].samples);
+  if (samples_.empty()) fail(args_.train, "", "no usable records left after the pre-flight check");
+  log("pre-flight: --skip-invalid dropped " + summary);
+  if (dist_->is_main()) std::fprintf(stderr, "pre-flight: --skip-invalid dropped %s\n", summary.c_str());
+}
+
 const std::vector<data::Sample>& Session::eval_samples() {
   if (!eval_samples_) eval_samples_ = args_.eval.empty() ? std::vector<data::Sample>{}
                                                          : data::read_samples(args_.eval, args_.video_root);
@@ -334,7 +387,7 @@ fs::path Session::save_checkpoint() {
   if (!dist_->is_main()) return run_dir_.path() / "checkpoints" / fmt::format("step-{:08d}", state_.step);
   metrics_->write_hdf5();
   return train::save_checkpoint(run_dir_.path(), *adapters_, *impl_->optimizer, state_,
-                                RngStates{&impl_->generator, true}, train_.keep_checkpoints);
+                                RngStates{&impl_->generator, true}, train_.keep_checkpoints, impl_->resume_config);
 }
 
 void Session::finish() {

@@ -103,6 +103,12 @@ struct VideoWriter::Impl {
     if (codec->id == AV_CODEC_ID_H264) {
       av_dict_set(&codec_opts, "crf", std::to_string(opt.quality).c_str(), 0);
       av_dict_set(&codec_opts, "preset", opt.preset.c_str(), 0);
+      // libx264's AVX-512 mbtree_propagate_list handles 8 macroblocks per step with no tail mask: for a width that is
+      // not a multiple of 128 pixels it adds a propagate cost computed from never-written heap memory (x264 clears
+      // one row of a B-frame's i_propagate_cost) into the reference frames, so the bitstream depended on heap history
+      // (synth at 112x84: ~65 of 96 videos differed between two runs). cpu-independent=1 selects x264's C mbtree
+      // functions (and CPU-independent intra analysis): the same bytes on every run and every x86 machine.
+      av_dict_set(&codec_opts, "x264-params", "cpu-independent=1", 0);
     } else {
       enc->flags |= AV_CODEC_FLAG_QSCALE;
       enc->global_quality = FF_QP2LAMBDA * std::clamp(opt.quality / 5, 2, 31);

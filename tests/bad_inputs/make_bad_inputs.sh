@@ -91,6 +91,8 @@ s=$(scene aggregation_missing_label); printf '{"segGroups": [{"objectId": 0, "se
 s=$(scene aggregation_unknown_segment); printf '{"segGroups": [{"objectId": 0, "label": "chair", "segments": [7]}]}\n' > $s/scene0000_00.aggregation.json
 s=$(scene txt_fifteen_numbers); printf 'axisAlignment = 1 0 0 0 0 1 0 0 0 0 1 0 0 0 0\n' > $s/scene0000_00.txt
 s=$(scene txt_not_a_number); printf 'axisAlignment = 1 0 0 0 0 1 0 0 0 0 1 0 0 0 0 nan\n' > $s/scene0000_00.txt
+# A folder with no scene in it (a wrong path, an unpacked archive one level too high).
+mkdir -p scannet/no_scenes/not_a_scene && printf 'notes\n' > scannet/no_scenes/not_a_scene/README
 
 # --- VSI-Bench records (vsr score --records FILE --scores OUT)
 r=records; mkdir -p $r
@@ -103,6 +105,7 @@ echo "${good/\"ground_truth\": \"4\"/\"ground_truth\": \"0\"}" > $r/zero_ground_
 echo "${good/, \"prediction\": \"4\"/}" > $r/missing_prediction.jsonl
 echo '[{"id": 1}, ' > $r/array_truncated.json
 : > $r/empty.jsonl
+printf '\n  \n\n' > $r/blank_lines.jsonl   # vsr data stats: no records, only blank lines
 
 # --- INI configs (--config FILE of vsr data synth / vsr score)
 mkdir -p ini

@@ -61,4 +61,14 @@ CliResult run_program(const std::filesystem::path& path, const std::string& args
   return {code, slurp(out), slurp(err)};
 }
 
+CliResult run_shell(const std::string& command) {
+  auto dir = temp_dir("shell");
+  const auto out = dir / "stdout", err = dir / "stderr", script = dir / "command.sh";
+  std::ofstream(script) << command << "\n";
+  const std::string cmd = "/bin/sh '" + script.string() + "' </dev/null >'" + out.string() + "' 2>'" + err.string() + "'";
+  const int status = std::system(cmd.c_str());
+  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return {code, slurp(out), slurp(err)};
+}
+
 }  // namespace vsr::test

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 
@@ -210,6 +211,49 @@ TEST(Distributed, LauncherStopsEveryoneWhenOneProcessFails) {
   const auto bad = test::run_cli("launch --nproc 0 -- /bin/true");
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.err.find("nproc"), std::string::npos) << bad.err;
+}
+
+/// `vsr launch --nproc 2` of a long SFT run whose rank 1 runs `action` on itself (kill -9, kill -STOP) once rank 0
+/// has written checkpoint 1 (both ranks are then in the training loop); returns the launcher's result and seconds.
+std::pair<test::CliResult, double> launch_and_hit_rank_1(const std::string& name, const std::string& action,
+                                                         const std::string& launcher_options, const std::string& extra) {
+  const auto out = test::temp_dir(name);
+  const auto marker = out / "checkpoints" / "step-00000001" / "manifest.json";
+  const std::string wrapper = "/bin/sh -c 'if [ \"$RANK\" = 1 ]; then (until [ -f " + marker.string() +
+                              " ]; do sleep 0.05; done; " + action + " $$) & fi; exec \"$0\" \"$@\"' ";
+  const auto start = std::chrono::steady_clock::now();
+  auto r = test::run_cli("launch --nproc 2 " + launcher_options + " -- " + wrapper +
+                         test::experiment("table2_sft").string() + " " + train_args(out) +
+                         " --train.steps 100000 --train.checkpoint_every 1" + extra);
+  return {r, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
+}
+
+TEST(Distributed, ADeadRankMakesTheOthersExitWithinTheTimeout) {
+  // Rank 1 is killed mid-run. Rank 0 notices by itself (its next collective fails: the peer is gone), long before
+  // the launcher's 60 s SIGKILL; the launcher names the dead rank.
+  const auto [r, seconds] = launch_and_hit_rank_1("distributed_dead", "kill -9", "--stop-timeout 60", "");
+  EXPECT_EQ(r.exit_code, 137) << r.err;  // the first failure's status: killed by signal 9
+  EXPECT_NE(r.err.find("vsr launch: rank 1 (pid "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("was killed by signal 9"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("rank 0 of 2: the collective failed: another rank died or did not answer"), std::string::npos)
+      << r.err;
+  EXPECT_LT(seconds, 45.0) << r.err;
+  std::printf("dead rank: the job ended %.1f s after it started\n", seconds);
+}
+
+TEST(Distributed, AHungRankMakesTheOthersExitAfterTheCollectiveTimeout) {
+  // Rank 1 stops (SIGSTOP: alive, silent). Rank 0 gives up after runtime.collective_timeout_s = 4 s; the launcher
+  // then stops rank 1 (SIGTERM, then SIGKILL after 2 s: a stopped process only dies to SIGKILL).
+  const auto [r, seconds] =
+      launch_and_hit_rank_1("distributed_hung", "kill -STOP", "--stop-timeout 2", " --runtime.collective_timeout_s 4");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("rank 0 of 2: the collective failed: another rank died or did not answer within "
+                       "collective_timeout_s = 4 s"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("vsr launch: rank 0 (pid "), std::string::npos) << r.err;
+  EXPECT_LT(seconds, 45.0) << r.err;
+  std::printf("hung rank: the job ended %.1f s after it started\n", seconds);
 }
 
 /// Sets environment variables for one scope.

@@ -102,6 +102,20 @@ TEST(Evaluator, BatchedPredictionsEqualBatchOneGreedyAndScoresAreOfficial) {
   EXPECT_EQ(read_file(out / "table.md"), eval::markdown_table(eval::vsi_headings(), {eval::vsi_row(aggregate)}));
 }
 
+TEST(SampleEncoder, PromptLengthCountsTheTokensWithoutDecoding) {
+  const auto samples = data::read_samples(eval_set());
+  auto& t = tiny();
+  for (const auto& s : samples) {
+    const std::string text = eval::vsi_prompt_text(s, "Answer briefly.");
+    const auto in = t.encoder.prompt(s, text);
+    EXPECT_EQ(t.encoder.prompt_length(text, 42, 56), in.input_ids.size(1)) << s.id;
+  }
+  // 2 frames of 56x42 -> 56x56 after the resize: one temporal patch of 4x4 patches, 2x2 merged: 4 video tokens;
+  // 112x84 stays: 8x6 patches, 12 tokens.
+  const std::string text = eval::vsi_prompt_text(samples[0], "");
+  EXPECT_EQ(t.encoder.prompt_length(text, 84, 112) - t.encoder.prompt_length(text, 42, 56), 12 - 4);
+}
+
 TEST(Evaluator, ResumeAsksOnlyForMissingIds) {
   const auto samples = data::read_samples(eval_set());
   auto& t = tiny();

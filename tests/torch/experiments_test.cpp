@@ -29,41 +29,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// Synthetic scenes and questions (built once): 2 small scenes, every training task.
-const fs::path& dataset() {
-  static const fs::path dir = [] {
-    const auto d = test::temp_dir("experiments_data");
-    auto r = test::run_cli("data synth --scenes 2 --seed 11 --out " + (d / "scenes").string() +
-                           " --synth.width 112 --synth.height 84 --synth.seconds_per_turn 2");
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    r = test::run_cli("data build --scannet " + (d / "scenes").string() + " --out " + (d / "train.jsonl").string() +
-                      " --data.dataset synthetic --data.video_root " + (d / "scenes" / "videos").string());
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    r = test::run_cli("data build --scannet " + (d / "scenes").string() + " --out " + (d / "eval.jsonl").string() +
-                      " --with-options --data.max_per_task_per_scene 1 --data.dataset synthetic --data.video_root " +
-                      (d / "scenes" / "videos").string());
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return d;
-  }();
-  return dir;
-}
-
 std::string common_args(const fs::path& out, const fs::path& model = test::data_dir() / "qwen2vl-tiny" / "model") {
   return "--config " + (fs::path(VSR_SOURCE_DIR) / "configs" / "tiny_train.ini").string() + " --model " + model.string() +
          " --tokenizer " + (test::data_dir() / "qwen2vl-tiny" / "tokenizer").string() + " --train " +
-         (dataset() / "train.jsonl").string() + " --out " + out.string();
-}
-
-/// metrics.csv without the wall-clock columns.
-std::vector<std::vector<std::pair<std::string, double>>> deterministic_metrics(const fs::path& run) {
-  std::vector<std::vector<std::pair<std::string, double>>> rows;
-  for (const auto& row : MetricsLog::read_csv(run / "metrics.csv")) {
-    std::vector<std::pair<std::string, double>> kept{{"step", static_cast<double>(row.step)}};
-    for (const auto& [k, v] : row.values)
-      if (!k.ends_with("_s") && k != "rollout_tok_per_s") kept.emplace_back(k, v);
-    rows.push_back(kept);
-  }
-  return rows;
+         test::synthetic_questions().train.string() + " --out " + out.string();
 }
 
 /// The single-recipe programs of experiments/ (every NAME.cpp there but the programs that run several recipes,
@@ -104,7 +73,7 @@ TEST(Experiments, EveryRecipeRunsAShortConfiguration) {
 TEST(Experiments, RecipeColumnsAndRunInfo) {
   const auto out = test::temp_dir("recipe_columns");
   const auto r = test::run_program(test::experiment("table2_vsgrpo_t"),
-                                   common_args(out) + " --train.steps 1 --eval " + (dataset() / "eval.jsonl").string() +
+                                   common_args(out) + " --train.steps 1 --eval " + test::synthetic_questions().eval.string() +
                                        " --eval.max_new_tokens 4");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // Evaluated after training in vanilla mode and in its own (think) mode; a report with curves.
@@ -177,7 +146,7 @@ TEST(Experiments, KilledAtRandomPointsAndResumedEqualsUninterrupted) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_GE(kills, 2) << "the run should have been killed at least twice";
   EXPECT_NE(read_file(killed / "log.txt").find("resumed from"), std::string::npos) << "no kill landed after a checkpoint";
-  EXPECT_EQ(deterministic_metrics(killed), deterministic_metrics(whole));
+  EXPECT_EQ(test::deterministic_metrics(killed), test::deterministic_metrics(whole));
   EXPECT_EQ(read_file(killed / "rollouts.jsonl"), read_file(whole / "rollouts.jsonl"));  // no step lost or repeated
   EXPECT_EQ(read_file(killed / "adapter" / "adapter_model.safetensors"),
             read_file(whole / "adapter" / "adapter_model.safetensors"));
@@ -242,7 +211,7 @@ TEST(Experiments, PreemptionSignalsCheckpointExit75AndResumeExactly) {
   r = test::run_program(test::experiment("table2_vsgrpo_t"), common_args(cut) + settings + " --resume");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(read_file(cut / "run.json"))["status"], "finished");
-  EXPECT_EQ(deterministic_metrics(cut), deterministic_metrics(whole));
+  EXPECT_EQ(test::deterministic_metrics(cut), test::deterministic_metrics(whole));
   EXPECT_EQ(read_file(cut / "adapter" / "adapter_model.safetensors"),
             read_file(whole / "adapter" / "adapter_model.safetensors"));
 }
@@ -253,7 +222,7 @@ TEST(Experiments, Table1EvaluatesTheBaseUnderThreePrompts) {
       test::experiment("table1_prompting"),
       "--config " + (fs::path(VSR_SOURCE_DIR) / "configs" / "tiny_train.ini").string() + " --model " +
           (test::data_dir() / "qwen2vl-tiny" / "model").string() + " --tokenizer " +
-          (test::data_dir() / "qwen2vl-tiny" / "tokenizer").string() + " --eval " + (dataset() / "eval.jsonl").string() +
+          (test::data_dir() / "qwen2vl-tiny" / "tokenizer").string() + " --eval " + test::synthetic_questions().eval.string() +
           " --eval.max_new_tokens 4 --out " + out.string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const std::string mode : {"think", "observe", "vanilla"}) {

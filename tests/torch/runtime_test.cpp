@@ -1,8 +1,12 @@
-// Tests of the [runtime] options: thread count applied, bad device/dtype rejected with the key named.
+// Tests of the [runtime] options: thread count applied, bad device/dtype rejected with the key named, deterministic
+// kernels switched on.
 #include "vsr/core/error.hpp"
 #include "vsr/runtime/runtime.hpp"
 
+#include <ATen/Context.h>
 #include <gtest/gtest.h>
+
+#include <cstdlib>
 
 TEST(Runtime, AppliesThreadCount) {
   vsr::RuntimeOptions o;
@@ -26,4 +30,23 @@ TEST(Runtime, RejectsUnknownDeviceAndDtype) {
   o.device = "cpu";
   o.dtype = "float8";
   EXPECT_THROW(vsr::apply_runtime(o), vsr::Error);
+}
+
+TEST(Runtime, DeterministicTurnsOnDeterministicKernelsAndCublasWorkspace) {
+  ::unsetenv("CUBLAS_WORKSPACE_CONFIG");
+  vsr::RuntimeOptions o;
+  o.threads = 1;
+  vsr::apply_runtime(o);
+  EXPECT_FALSE(at::globalContext().deterministicAlgorithms());
+  EXPECT_EQ(std::getenv("CUBLAS_WORKSPACE_CONFIG"), nullptr);
+  o.deterministic = true;
+  vsr::apply_runtime(o);
+  EXPECT_TRUE(at::globalContext().deterministicAlgorithms());
+  ASSERT_NE(std::getenv("CUBLAS_WORKSPACE_CONFIG"), nullptr);
+  EXPECT_STREQ(std::getenv("CUBLAS_WORKSPACE_CONFIG"), ":4096:8");
+  ::setenv("CUBLAS_WORKSPACE_CONFIG", ":16:8", 1);  // a value the user set is kept
+  vsr::apply_runtime(o);
+  EXPECT_STREQ(std::getenv("CUBLAS_WORKSPACE_CONFIG"), ":16:8");
+  at::globalContext().setDeterministicAlgorithms(false, false);
+  ::unsetenv("CUBLAS_WORKSPACE_CONFIG");
 }

@@ -2,6 +2,7 @@
 // checkpoints (round trip, atomic folders, pruning), the sample encoder's teacher-forcing rows, and a recipe's reward
 // options.
 #include "vsr/core/error.hpp"
+#include "vsr/io/checkpoint_manifest.hpp"
 #include "vsr/experiment.hpp"
 #include "vsr/prompt/vanilla.hpp"
 #include "vsr/reward/mra.hpp"
@@ -118,7 +119,7 @@ TEST(Checkpoint, RoundTripPruneAndCrashLeftovers) {
     state.step = step;
     state.data = {0, step * 2};
     state.extra["early_stop"] = {{"best", 0.5}};
-    save_checkpoint(run, adapters, opt, state, {&gen, true}, 2);
+    save_checkpoint(run, adapters, opt, state, {&gen, true}, 2, "[train]\nlr = 0.001\n");
   }
   std::filesystem::create_directories(run / "checkpoints" / ".tmp-step-00000004");  // a crash mid-write
   const auto latest = latest_checkpoint(run);
@@ -127,6 +128,21 @@ TEST(Checkpoint, RoundTripPruneAndCrashLeftovers) {
   EXPECT_FALSE(std::filesystem::exists(run / "checkpoints" / ".tmp-step-00000004"));
   EXPECT_FALSE(std::filesystem::exists(run / "checkpoints" / "step-00000001"));  // pruned to 2
   EXPECT_TRUE(std::filesystem::exists(run / "checkpoints" / "step-00000002"));
+  // The manifest lists every file with its hash; the configuration is kept beside it.
+  EXPECT_EQ(io::verify_folder(*latest), std::nullopt);
+  const auto manifest = io::read_manifest(*latest);
+  EXPECT_EQ(manifest.step, 3);
+  std::vector<std::string> listed;
+  for (const auto& f : manifest.files) listed.push_back(f.path);
+  EXPECT_EQ(listed, (std::vector<std::string>{"adapter_config.json", "adapter_model.safetensors", "config.ini",
+                                              "optimizer.safetensors", "rng.safetensors", "trainer_state.json"}));
+  EXPECT_EQ(read_file(*latest / "config.ini"), "[train]\nlr = 0.001\n");
+  const auto point = choose_resume_checkpoint(run, "[train]\nlr = 0.001\n", false);
+  ASSERT_TRUE(point);
+  EXPECT_EQ(point->checkpoint, *latest);
+  EXPECT_TRUE(point->warnings.empty());
+  EXPECT_THROW(choose_resume_checkpoint(run, "[train]\nlr = 0.002\n", false), Error);
+  EXPECT_EQ(choose_resume_checkpoint(run, "[train]\nlr = 0.002\n", true)->warnings.size(), 1u);
   const at::Tensor expected_draw = at::rand({4}, gen);
 
   auto model2 = model::Qwen2VL::from_pretrained(test::tiny_dir() / "model");

@@ -30,6 +30,9 @@ CpuSample cpu_sample();
 /// other_cpu_fraction; 0 when wall <= 0).
 double other_cpu(const CpuSample& a, const CpuSample& b, double wall);
 
+/// This process's resident set size in MiB (/proc/self/statm's resident pages; 0 where it cannot be read).
+double resident_mb();
+
 /// Cores' worth of steal time between `a` and `b` over `wall` seconds.
 double steal(const CpuSample& a, const CpuSample& b, double wall);
 

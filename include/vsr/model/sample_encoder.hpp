@@ -54,6 +54,12 @@ class SampleEncoder {
   /// A batch of one: `<|im_start|>user\n<video> text<|im_end|>\n<|im_start|>assistant\n` with the system turn of
   /// the chat template, the video's pads expanded and its pixel values. vsr::Error naming the video on a bad file.
   MultimodalInputs prompt(const data::Sample& sample, std::string_view text) const;
+  /// Tokens prompt(sample, text) would have for a video whose frames are `height` x `width` pixels, computed without
+  /// decoding anything (the chat rendering tokenized, the video's pads counted from the processor's resize and
+  /// [video] frames): for pre-flight checks of the context length.
+  std::int64_t prompt_length(std::string_view text, std::int64_t height, std::int64_t width) const;
+  /// Frames sampled from each video ([video] frames).
+  int frames() const { return video_.frames; }
   /// The ids of an assistant answer as the model should produce it: `answer` then <|im_end|>.
   std::vector<std::int64_t> answer_ids(std::string_view answer) const;
   /// `prompt` (a batch of one) with each completion appended, one row per completion, right-padded with pad_id().

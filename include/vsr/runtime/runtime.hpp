@@ -17,13 +17,21 @@ struct RuntimeOptions {
   std::string dtype = "float32";   ///< "float32" or "bfloat16": the compute dtype of the model
   int threads = 0;                 ///< intra-op threads; 0 = all cores
   std::uint64_t seed = 1234;       ///< seed of every random generator in the run
+  double collective_timeout_s = 1800;  ///< data-parallel runs: longest wait for another rank in a collective
+  bool deterministic = false;      ///< deterministic kernels only (CUDA: see docs/hardening.md, "Determinism")
 
   /// Declares the keys above.
   void describe(OptionSet& set) {
     set.add("device", device, "compute device: cpu, cuda or cuda:N")
         .add("dtype", dtype, "model compute dtype: float32 or bfloat16")
         .add("threads", threads, "intra-op CPU threads (0 = all cores)")
-        .add("seed", seed, "seed of every random generator");
+        .add("seed", seed, "seed of every random generator")
+        .add("collective_timeout_s", collective_timeout_s,
+             "data-parallel runs: a rank that waits longer than this for another one in a collective stops with an "
+             "error (a dead or hung rank)")
+        .add("deterministic", deterministic,
+             "use only deterministic kernels (LibTorch's deterministic algorithms; CUBLAS_WORKSPACE_CONFIG=:4096:8 "
+             "unless set); an operation without one then fails with an error");
   }
 };
 

@@ -3,6 +3,8 @@
 /// Training checkpoints: everything a run needs to continue exactly where it stopped (the LoRA adapter in PEFT's
 /// format, the AdamW state, the step, the data position and the random-number generators), written into
 /// `checkpoints/.tmp-step-N` and then renamed to `checkpoints/step-N`, so a crash never leaves a half checkpoint.
+/// Each checkpoint carries `manifest.json` (io/checkpoint_manifest.hpp: every file's size and SHA-256, the step, the
+/// hash of the run's resume-relevant configuration, kept beside it as `config.ini`); a resume verifies it.
 
 #include "vsr/core/data_order.hpp"
 
@@ -12,6 +14,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace vsr::train {
@@ -33,13 +37,30 @@ struct RngStates {
   bool include_default_cpu = true;    ///< also save/restore the default CPU generator
 };
 
-/// Writes checkpoint `state.step` of a run into `run_dir`/checkpoints/step-<N> (8 digits) atomically and deletes
-/// all but the newest `keep` checkpoints. Returns the checkpoint folder.
+/// Writes checkpoint `state.step` of a run into `run_dir`/checkpoints/step-<N> (8 digits) atomically, with
+/// `config_text` (io::resume_config of the run's resolved INI) as config.ini and the manifest last, and deletes all
+/// but the newest `keep` checkpoints. Returns the checkpoint folder. A write that fails (disk full, a file-size
+/// limit) removes the partial folder, keeps every earlier checkpoint and throws vsr::Error saying so.
 std::filesystem::path save_checkpoint(const std::filesystem::path& run_dir, const LoraAdapters& adapters,
                                       const AdamW& optimizer, const TrainState& state, const RngStates& rng,
-                                      std::int64_t keep);
-/// The newest complete checkpoint folder of a run (leftover `.tmp-*` folders of a crash are removed), if any.
+                                      std::int64_t keep, std::string_view config_text);
+/// The newest complete checkpoint folder of a run (leftover `.tmp-*` folders of a crash are removed), if any;
+/// complete means renamed into place, not verified (see choose_resume_checkpoint).
 std::optional<std::filesystem::path> latest_checkpoint(const std::filesystem::path& run_dir);
+
+/// The checkpoint a `--resume` continues from, and what the choice had to say.
+struct ResumePoint {
+  std::filesystem::path checkpoint;    ///< the newest checkpoint that matches its manifest
+  std::vector<std::string> warnings;   ///< damaged newer checkpoints skipped; configuration changes forced through
+};
+
+/// The newest checkpoint of `run_dir` whose files match its manifest (newer damaged ones are skipped, each with a
+/// warning naming what was wrong), if the run has any checkpoint. The checkpoint must have been written with the
+/// same resume-relevant configuration as `config_text`: otherwise vsr::Error listing the changed keys, unless
+/// `force`, which turns them into a warning. vsr::Error when checkpoints exist but none is intact.
+std::optional<ResumePoint> choose_resume_checkpoint(const std::filesystem::path& run_dir, std::string_view config_text,
+                                                    bool force);
+
 /// Restores adapters (weights in place), optimizer and generators from `checkpoint` and returns its state.
 /// vsr::Error naming the file when something does not fit.
 TrainState load_checkpoint(const std::filesystem::path& checkpoint, LoraAdapters& adapters, AdamW& optimizer,

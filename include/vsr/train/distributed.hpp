@@ -37,11 +37,16 @@ class Distributed {
   Distributed();
   /// Joins the job described by `env` (world_size > 1: rank 0 serves a TCPStore on MASTER_PORT, every rank waits up
   /// to `timeout` for the others, then builds the process group): NCCL when `device` is CUDA and vsr was built with
-  /// CUDA, Gloo otherwise. vsr::Error when the rendezvous fails or times out.
+  /// CUDA, Gloo otherwise. A collective that waits longer than `collective_timeout` for another rank (dead, hung,
+  /// or still writing a checkpoint) fails with vsr::Error naming this rank and the timeout. vsr::Error when the
+  /// rendezvous fails or times out.
   explicit Distributed(const DistributedEnv& env, const std::string& device = "cpu",
-                       std::chrono::milliseconds timeout = std::chrono::minutes(5));
-  /// Distributed(DistributedEnv::from_environment(), device).
-  static std::unique_ptr<Distributed> from_environment(const std::string& device = "cpu");
+                       std::chrono::milliseconds timeout = std::chrono::minutes(5),
+                       std::chrono::milliseconds collective_timeout = std::chrono::minutes(30));
+  /// Distributed(DistributedEnv::from_environment(), device, 5 minutes, collective_timeout).
+  static std::unique_ptr<Distributed> from_environment(const std::string& device = "cpu",
+                                                       std::chrono::milliseconds collective_timeout =
+                                                           std::chrono::minutes(30));
   ~Distributed();
   Distributed(const Distributed&) = delete;
   Distributed& operator=(const Distributed&) = delete;

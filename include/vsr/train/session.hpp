@@ -24,6 +24,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -45,7 +46,9 @@ struct RunArguments {
   std::string video_root;    ///< --video-root: where `{dataset}/{scene_name}.mp4` lives for records without `video`
   std::string out;           ///< --out: the run folder
   std::string init_adapter;  ///< --init-adapter: start from this PEFT adapter instead of a fresh one
-  bool resume = false;       ///< --resume: continue from the newest checkpoint in --out
+  bool resume = false;       ///< --resume: continue from the newest intact checkpoint in --out
+  bool resume_force = false; ///< --resume-force: resume even when the configuration changed (the changes printed)
+  bool skip_invalid = false; ///< --skip-invalid: drop the records the pre-flight check rejects instead of stopping
 
   /// Declares the flags on `set` (the config's top level).
   void describe(OptionSet set);
@@ -83,11 +86,14 @@ struct UpdateOutcome {
 /// Only rank 0 (is_main) writes the run folder: config, run.json, log, metrics, checkpoints, adapter.
 class Session {
  public:
-  /// Loads model, tokenizer, adapters (fresh, --init-adapter, or the newest checkpoint with --resume), questions,
-  /// and opens the run folder (writing config.ini and run.json). `recipe` fields go into run.json.
+  /// Loads model, tokenizer, adapters (fresh, --init-adapter, or the newest intact checkpoint with --resume),
+  /// questions, and opens the run folder (writing config.ini and run.json). `recipe` fields go into run.json.
+  /// `prepare`, when given, runs once the model stack and the questions are loaded, before the resume and before
+  /// anything is written to the run folder (run_recipe sets the evaluation options and runs preflight() there).
   Session(const RunArguments& args, const RuntimeOptions& runtime, const TrainOptions& train,
           const LoraOptions& lora, const model::VideoOptions& video, const vision::ProcessorOptions& processor,
-          const model::SamplingOptions& sampling, const Config& config, nlohmann::json recipe);
+          const model::SamplingOptions& sampling, const Config& config, nlohmann::json recipe,
+          const std::function<void(Session&)>& prepare = {});
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -160,6 +166,11 @@ class Session {
   eval::EvalRun evaluate(const eval::PromptPolicy& policy, const std::filesystem::path& out_dir);
   /// The [eval] options used by evaluate().
   void set_eval_options(const eval::EvalOptions& options) { eval_options_ = options; }
+  /// The pre-flight check (model/preflight.hpp) of the training records, asked in prompt mode `mode` with the
+  /// rollout budget, and of the --eval records (evaluation budget): every problem is printed (rank 0), then the run
+  /// stops with vsr::Error, or with --skip-invalid the records with problems are dropped and counted in the log.
+  /// Call once, from the constructor's `prepare` hook (after set_eval_options).
+  void preflight(const eval::PromptPolicy& mode);
   /// Writes a checkpoint of the current state now (metrics.h5 included); on ranks other than 0 writes nothing and
   /// returns the folder rank 0 writes.
   std::filesystem::path save_checkpoint();

@@ -1,0 +1,137 @@
+// Pre-flight check of question records: videos, context length, ground truths, options.
+#include "vsr/model/preflight.hpp"
+
+#include "vsr/core/error.hpp"
+#include "vsr/core/progress.hpp"
+#include "vsr/eval/python_str.hpp"
+#include "vsr/model/sample_encoder.hpp"
+#include "vsr/video/reader.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <map>
+#include <optional>
+#include <set>
+
+namespace vsr::model {
+
+namespace {
+
+/// What one video file offers, or why it cannot be used.
+struct VideoCheck {
+  std::string problem;  ///< empty when usable
+  std::int64_t height = 0, width = 0;
+};
+
+VideoCheck check_video(const std::filesystem::path& path) {
+  VideoCheck check;
+  try {
+    video::VideoReader reader(path);
+    check.height = reader.height();
+    check.width = reader.width();
+    const std::int64_t ends[] = {0, reader.frame_count() - 1};
+    reader.read_indices(ends);
+  } catch (const Error& e) {
+    check.problem = e.what();
+  }
+  return check;
+}
+
+/// Problems of the options list: "A. text", "B. text", ... in order, texts distinct.
+std::optional<std::string> options_problem(const std::vector<std::string>& options) {
+  if (options.size() > 26) return "expected at most 26 options, found " + std::to_string(options.size());
+  std::set<std::string> texts;
+  for (std::size_t i = 0; i < options.size(); ++i) {
+    const std::string& o = options[i];
+    const char letter = static_cast<char>('A' + i);
+    if (o.size() < 4 || o[0] != letter || o[1] != '.' || o[2] != ' ')
+      return fmt::format("option {} is {}: expected \"{}. text\"", i + 1, quote(o), letter);
+    if (!texts.insert(o.substr(3)).second) return fmt::format("option {} repeats {}", letter, quote(o.substr(3)));
+  }
+  return std::nullopt;
+}
+
+/// Problems of the ground truth for the record's answer kind.
+std::optional<std::string> answer_problem(const data::Sample& s) {
+  if (data::answer_kind(s.question_type) == data::AnswerKind::Numeric) {
+    const auto value = eval::python_float(s.ground_truth);
+    if (!value || !std::isfinite(*value))
+      return "expected a number for " + s.question_type + ", found " + quote(s.ground_truth);
+    return std::nullopt;
+  }
+  if (s.options.empty()) {
+    if (s.ground_truth.empty()) return std::string("expected the answer (an entity or direction), found nothing");
+    return std::nullopt;
+  }
+  const bool letter = s.ground_truth.size() == 1 && s.ground_truth[0] >= 'A' &&
+                      s.ground_truth[0] < static_cast<char>('A' + s.options.size());
+  if (!letter)
+    return fmt::format("expected one of the option letters A-{}, found {}",
+                       static_cast<char>('A' + s.options.size() - 1), quote(s.ground_truth));
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::size_t PreflightReport::unusable() const {
+  std::size_t n = 0;
+  for (bool ok : usable) n += ok ? 0 : 1;
+  return n;
+}
+
+std::string PreflightReport::text() const {
+  std::string out;
+  for (const auto& p : problems) out += file + ": record " + p.record + ": " + p.field + ": " + p.problem + "\n";
+  return out;
+}
+
+std::vector<data::Sample> PreflightReport::usable_samples(const std::vector<data::Sample>& samples) const {
+  std::vector<data::Sample> kept;
+  for (std::size_t i = 0; i < samples.size() && i < usable.size(); ++i)
+    if (usable[i]) kept.push_back(samples[i]);
+  return kept;
+}
+
+PreflightReport preflight_records(const std::vector<data::Sample>& samples, const std::string& file,
+                                  const SampleEncoder& encoder,
+                                  const std::function<std::string(const data::Sample&)>& user_text,
+                                  std::int64_t completion_tokens, std::int64_t context_tokens) {
+  PreflightReport report;
+  report.file = file;
+  report.records = samples.size();
+  report.usable.assign(samples.size(), true);
+  std::map<std::string, VideoCheck> videos;
+  ProgressBar bar("pre-flight", static_cast<std::int64_t>(samples.size()), "records");
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    const data::Sample& s = samples[i];
+    const std::string record = s.id.empty() ? "#" + std::to_string(i + 1) : quote(s.id);
+    auto add = [&](std::string field, std::string problem) {
+      report.problems.push_back({record, std::move(field), std::move(problem)});
+      report.usable[i] = false;
+    };
+    if (auto p = options_problem(s.options)) add("options", *p);
+    if (auto p = answer_problem(s)) add("ground_truth", *p);
+    if (s.video.empty()) {
+      add("video", "the record names no video");
+    } else {
+      auto it = videos.find(s.video.string());
+      if (it == videos.end()) it = videos.emplace(s.video.string(), check_video(s.video)).first;
+      const VideoCheck& v = it->second;
+      if (!v.problem.empty()) {
+        add("video", v.problem);
+      } else {
+        const std::int64_t prompt = encoder.prompt_length(user_text(s), v.height, v.width);
+        if (prompt + completion_tokens > context_tokens)
+          add("video", fmt::format("{} prompt tokens ({} frames of {}x{}) + {} completion tokens exceed the model's "
+                                   "context of {} (max_position_embeddings)",
+                                   prompt, encoder.frames(), v.width, v.height, completion_tokens, context_tokens));
+      }
+    }
+    bar.tick(1);
+  }
+  bar.finish();
+  return report;
+}
+
+}  // namespace vsr::model
