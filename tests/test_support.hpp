@@ -58,7 +58,7 @@ struct SyntheticQuestions {
 };
 const SyntheticQuestions& synthetic_questions();
 
-/// A run's metrics.csv without the wall-clock and memory columns (`*_s`, `*_tok_per_s`, `*_mb`): what two runs with
+/// A run's metrics.csv without the wall-clock and memory columns (`*_s`, `*_tok_per_s`, `rss_*`): what two runs with
 /// the same seed, or a resumed and an uninterrupted run, must agree on bit for bit.
 std::vector<std::vector<std::pair<std::string, double>>> deterministic_metrics(const std::filesystem::path& run);
 

@@ -81,7 +81,9 @@ VSR_COMMAND(cmd_eval, "eval", "evaluate a Qwen2-VL checkpoint on VSI-Bench-style
   }
   const auto tokenizer = vsr::text::Tokenizer::from_dir(tokenizer_dir.empty() ? model_dir : tokenizer_dir);
   const vsr::model::SampleEncoder encoder(tokenizer, processor, model.config(), video, device, dtype);
-  if (benchmark != "mc") {  // every record's video, context length, ground truth and options, before anything runs
+  if (benchmark != "mc") {  // every asked record's video, context length, ground truth and options, before anything runs
+    if (eval.limit > 0 && static_cast<std::int64_t>(samples.size()) > eval.limit)
+      samples.resize(static_cast<std::size_t>(eval.limit));  // the records eval.limit asks, and no later one
     const bool official = eval.prompt == "official";
     const auto text = [&](const vsr::data::Sample& s) {
       return vsr::eval::vsi_prompt_text(s, official ? std::string(vsr::eval::official_instruction(s)) : policy.instruction(s));

@@ -165,7 +165,7 @@ VSR_COMMAND(cmd_launch, "launch", "run N local processes of a program as one dat
   }
 
   int result = 0, running = nproc;
-  bool stopping = false;
+  bool stopping = false, killed = false;
   auto deadline = std::chrono::steady_clock::time_point::max();
   while (running > 0) {
     int status = 0;
@@ -175,7 +175,10 @@ VSR_COMMAND(cmd_launch, "launch", "run N local processes of a program as one dat
       break;  // no children left
     }
     if (pid == 0) {  // stopping: wait a little, then kill whoever is left
-      if (std::chrono::steady_clock::now() > deadline) forward_signal(SIGKILL);
+      if (!killed && std::chrono::steady_clock::now() > deadline) {
+        forward_signal(SIGKILL);
+        killed = true;
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
       continue;
     }
@@ -187,6 +190,9 @@ VSR_COMMAND(cmd_launch, "launch", "run N local processes of a program as one dat
       }
     --running;
     const int code = exit_code_of(status);
+    if (killed && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)  // a rank that ignored SIGTERM: hung or stopped
+      std::fprintf(stderr, "vsr launch: rank %d (pid %d) did not exit within %d s of SIGTERM (hung?): killed\n", rank,
+                   static_cast<int>(pid), stop_timeout_s);
     if (code == vsr::train::kPreemptedExitCode) {  // the ranks agreed to stop; the others are checkpointing or done
       if (result == 0) result = code;
       continue;

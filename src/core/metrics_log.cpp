@@ -165,9 +165,13 @@ void MetricsLog::append(const MetricsRow& row) {
 }
 
 void MetricsLog::write_hdf5() const {
+  // HDF5 prints a stack of diagnostics for every failed call; the failure is reported here, in one line.
+  static const bool quiet = [] { return H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr) >= 0; }();
+  (void)quiet;
   const auto final_path = dir_ / "metrics.h5";
   const auto tmp = dir_ / ".metrics.h5.tmp";
-  {
+  std::error_code ec;
+  try {
     H5Id file{H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose};
     if (file.id < 0) fail(tmp.string(), "", "could not create the HDF5 file");
     H5Id lcpl{H5Pcreate(H5P_LINK_CREATE), H5Pclose};
@@ -188,8 +192,13 @@ void MetricsLog::write_hdf5() const {
       if (ds.id < 0 || H5Dwrite(ds.id, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0)
         fail(tmp.string(), c, "could not write the dataset");
     }
+    const herr_t closed = H5Fclose(file.id);  // flushes: where a full disk shows
+    file.id = -1;
+    if (closed < 0) fail(tmp.string(), "", "could not write the HDF5 file (disk full?)");
+  } catch (...) {
+    std::filesystem::remove(tmp, ec);  // never renamed over the last good metrics.h5
+    throw;
   }
-  std::error_code ec;
   std::filesystem::rename(tmp, final_path, ec);
   if (ec) fail(final_path.string(), "", "could not rename the temporary file: " + ec.message());
 }

@@ -70,7 +70,10 @@ std::map<std::string, std::string> ini_values(std::string_view text) {
 
 /// Keys a resume may change without changing what the steps compute.
 bool is_volatile(const std::string& key, const std::map<std::string, std::string>& values) {
+  // Paths may differ between a run and its resume (a requeued job stages data elsewhere): the trainer adds what they
+  // hold (the records' ids, the model's config) as a [fingerprint] section instead (train::Session).
   static const std::set<std::string> kKeys = {
+      "model", "tokenizer", "train", "video-root", "init-adapter",
       "out",  "resume", "resume-force", "eval", "skip-invalid", "train.checkpoint_every", "train.keep_checkpoints",
       "train.eval_every", "train.early_stop_patience", "train.crash_after_step", "runtime.threads", "runtime.collective_timeout_s",
       "video.cache_videos", "video.decoder_threads", "grpo.log_rollouts_every"};

@@ -105,7 +105,7 @@ PreflightReport preflight_records(const std::vector<data::Sample>& samples, cons
   ProgressBar bar("pre-flight", static_cast<std::int64_t>(samples.size()), "records");
   for (std::size_t i = 0; i < samples.size(); ++i) {
     const data::Sample& s = samples[i];
-    const std::string record = s.id.empty() ? "#" + std::to_string(i + 1) : quote(s.id);
+    const std::string record = s.id.empty() ? fmt::format("#{}", i + 1) : quote(s.id);
     auto add = [&](std::string field, std::string problem) {
       report.problems.push_back({record, std::move(field), std::move(problem)});
       report.usable[i] = false;
@@ -121,11 +121,16 @@ PreflightReport preflight_records(const std::vector<data::Sample>& samples, cons
       if (!v.problem.empty()) {
         add("video", v.problem);
       } else {
-        const std::int64_t prompt = encoder.prompt_length(user_text(s), v.height, v.width);
-        if (prompt + completion_tokens > context_tokens)
-          add("video", fmt::format("{} prompt tokens ({} frames of {}x{}) + {} completion tokens exceed the model's "
-                                   "context of {} (max_position_embeddings)",
-                                   prompt, encoder.frames(), v.width, v.height, completion_tokens, context_tokens));
+        try {  // the processor's resize refuses some sizes (a side under 28 pixels, an aspect ratio over 200)
+          const std::int64_t prompt = encoder.prompt_length(user_text(s), v.height, v.width);
+          if (prompt + completion_tokens > context_tokens)
+            add("video", fmt::format("{} prompt tokens ({} frames of {}x{}) + {} completion tokens exceed the model's "
+                                     "context of {} (max_position_embeddings)",
+                                     prompt, encoder.frames(), v.width, v.height, completion_tokens, context_tokens));
+        } catch (const Error& e) {
+          add("video", fmt::format("{}: {}x{} frames do not fit the processor ({})", s.video.string(), v.width,
+                                   v.height, e.what()));
+        }
       }
     }
     bar.tick(1);

@@ -77,8 +77,10 @@ fs::path save_checkpoint(const fs::path& run_dir, const LoraAdapters& adapters, 
   } catch (const std::exception& e) {
     fs::remove_all(tmp, ec);
     const auto kept = complete_checkpoints(root);
+    std::string why = e.what();
+    why.resize(std::min(why.size(), why.find('\n')));  // one line, whatever threw
     fail(final_dir.string(), "",
-         std::string("checkpoint not written (") + e.what() + "); " +
+         "checkpoint not written (" + why + "); " +
              (kept.empty() ? std::string("no earlier checkpoint exists")
                            : "the previous checkpoint " + kept.back().filename().string() + " is intact"));
   }
@@ -96,29 +98,63 @@ fs::path save_checkpoint(const fs::path& run_dir, const LoraAdapters& adapters, 
 std::optional<fs::path> latest_checkpoint(const fs::path& run_dir) {
   const fs::path root = run_dir / "checkpoints";
   if (!fs::is_directory(root)) return std::nullopt;
-  for (const auto& entry : fs::directory_iterator(root))
-    if (entry.path().filename().string().rfind(".tmp-", 0) == 0) fs::remove_all(entry.path());
+  std::error_code ec;  // ranks of one job may clear the same leftovers at once
+  for (const auto& entry : fs::directory_iterator(root, ec))
+    if (entry.path().filename().string().rfind(".tmp-", 0) == 0) fs::remove_all(entry.path(), ec);
   auto all = complete_checkpoints(root);
   if (all.empty()) return std::nullopt;
   return all.back();
 }
 
+namespace {
+
+/// The files a checkpoint's manifest must list: what load_checkpoint reads and the configuration.
+constexpr std::string_view kRequiredFiles[] = {"adapter_config.json", "adapter_model.safetensors", "config.ini",
+                                               "optimizer.safetensors", "rng.safetensors", "trainer_state.json"};
+
+/// Why `dir` cannot be resumed from (its manifest's verdict, then the manifest's own consistency), or nullopt.
+std::optional<std::string> checkpoint_problem(const fs::path& dir) {
+  if (auto problem = io::verify_folder(dir)) return problem;
+  const auto manifest = io::read_manifest(dir);
+  if (fmt::format("{}{:08d}", kPrefix, manifest.step) != dir.filename().string())
+    return "manifest.json: step " + std::to_string(manifest.step) + " does not match the folder name";
+  for (std::string_view required : kRequiredFiles) {
+    const bool listed = std::any_of(manifest.files.begin(), manifest.files.end(),
+                                    [&](const io::ManifestFile& f) { return f.path == required; });
+    if (!listed) return "manifest.json: does not list " + std::string(required);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::optional<ResumePoint> choose_resume_checkpoint(const fs::path& run_dir, std::string_view config_text,
-                                                    bool force) {
+                                                    bool force, bool set_aside_damaged) {
   if (!latest_checkpoint(run_dir)) return std::nullopt;  // also clears a crash's .tmp-* folders
   auto all = complete_checkpoints(run_dir / "checkpoints");
   ResumePoint point;
   std::string damaged;
+  bool verified = true;
   for (auto it = all.rbegin(); it != all.rend(); ++it) {
-    auto problem = io::verify_folder(*it);
-    if (!problem) {
-      const auto manifest = io::read_manifest(*it);
-      if (fmt::format("{}{:08d}", kPrefix, manifest.step) != it->filename().string())
-        problem = "manifest.json: step " + std::to_string(manifest.step) + " does not match the folder name";
+    const std::string name = it->filename().string();
+    if (!fs::exists(*it / io::CheckpointManifest::kFileName)) {  // written before checkpoints had manifests
+      point.warnings.push_back("checkpoint " + name +
+                               " has no manifest.json (written by an older vsr): resuming from it unverified");
+      point.checkpoint = *it;
+      verified = false;
+      break;
     }
-    if (problem) {
-      point.warnings.push_back("checkpoint " + it->filename().string() + " is damaged (" + *problem + "); skipped");
-      damaged += (damaged.empty() ? "" : "; ") + it->filename().string() + ": " + *problem;
+    if (const auto problem = checkpoint_problem(*it)) {
+      std::string note = "checkpoint " + name + " is damaged (" + *problem + ")";
+      if (set_aside_damaged) {  // so that pruning and later resumes never count it as a checkpoint again
+        std::error_code ec;
+        fs::rename(*it, it->parent_path() / ("damaged-" + name), ec);
+        note += ec ? "; skipped" : "; set aside as damaged-" + name;
+      } else {
+        note += "; skipped";
+      }
+      point.warnings.push_back(note);
+      damaged += (damaged.empty() ? "" : "; ") + name + ": " + *problem;
       continue;
     }
     point.checkpoint = *it;
@@ -126,6 +162,7 @@ std::optional<ResumePoint> choose_resume_checkpoint(const fs::path& run_dir, std
   }
   if (point.checkpoint.empty())
     fail((run_dir / "checkpoints").string(), "", "no intact checkpoint to resume from (" + damaged + ")");
+  if (!verified) return point;
   const auto manifest = io::read_manifest(point.checkpoint);
   if (manifest.config_sha256 != sha256_text(config_text)) {
     const auto changes = io::config_differences(read_file(point.checkpoint / "config.ini"), config_text);

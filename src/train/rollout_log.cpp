@@ -26,6 +26,7 @@ std::string RolloutRecord::to_json_line() const {
   j["rewards"] = parts;
   j["reward"] = reward;
   j["advantage"] = advantage;
+  if (kl_penalty) j["kl_penalty"] = *kl_penalty;
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

@@ -4,6 +4,7 @@
 #include "vsr/train/export.hpp"
 
 #include "vsr/core/error.hpp"
+#include "vsr/core/sha256.hpp"
 #include "vsr/data/records.hpp"
 #include "vsr/eval/vsi_eval.hpp"
 #include "vsr/io/checkpoint_manifest.hpp"
@@ -63,6 +64,45 @@ struct Session::Impl {
 };
 
 namespace {
+
+/// What a resume must find unchanged beside the settings, by content rather than by path (a requeued job may see
+/// the model and the records at other paths): the training records (count and SHA-256 of their ids in order: the
+/// data order indexes them; the pre-flight check's drops included) and the model's config.json.
+std::string content_fingerprint(const std::vector<data::Sample>& samples, const std::string& model) {
+  Sha256 ids;
+  for (const auto& s : samples) {
+    ids.update(s.id.data(), s.id.size());
+    ids.update("\n", 1);
+  }
+  const fs::path config = fs::path(model) / "config.json";
+  return "\n[fingerprint]\nrecords = " + std::to_string(samples.size()) + " records, ids " + ids.hex_digest() +
+         "\nmodel_config = " + (fs::exists(config) ? io::sha256_file(config) : std::string("none")) + "\n";
+}
+
+/// The checkpoint every rank resumes from: rank 0 chooses (and sets damaged ones aside), the others are told, so a
+/// file-system hiccup on one rank cannot make the ranks load different steps. Rank 0's error is every rank's.
+std::optional<ResumePoint> agreed_resume_point(const fs::path& run_dir, const std::string& config_text, bool force,
+                                               const Distributed& dist) {
+  if (!dist.active()) return choose_resume_checkpoint(run_dir, config_text, force, true);
+  nlohmann::json told = nlohmann::json::object();
+  std::optional<ResumePoint> point;
+  std::exception_ptr error;
+  if (dist.is_main()) {
+    try {
+      point = choose_resume_checkpoint(run_dir, config_text, force, true);
+      if (point) told = {{"checkpoint", point->checkpoint.string()}, {"warnings", point->warnings}};
+    } catch (const Error& e) {
+      error = std::current_exception();
+      told = {{"error", e.what()}};
+    }
+  }
+  told = nlohmann::json::parse(dist.broadcast(told.dump(), 0));
+  if (error) std::rethrow_exception(error);
+  if (told.contains("error")) fail("<distributed>", "resume", "rank 0: " + told["error"].get<std::string>());
+  if (!dist.is_main() && told.contains("checkpoint"))
+    point = ResumePoint{told["checkpoint"].get<std::string>(), told["warnings"].get<std::vector<std::string>>()};
+  return point;
+}
 
 void write_run_json(const RunDir& dir, const nlohmann::json& info) {
   write_file_atomic(dir.file("run.json"), info.dump(2) + "\n");
@@ -139,9 +179,9 @@ Session::Session(const RunArguments& args, const RuntimeOptions& runtime, const 
                                              dist_->world_size());
   state_.world_size = dist_->world_size();
 
-  impl_->resume_config = io::resume_config(config.resolved_ini());
-  const auto resume_point = args.resume ? choose_resume_checkpoint(run_dir_.path(), impl_->resume_config,
-                                                                   args.resume_force)
+  impl_->resume_config = io::resume_config(config.resolved_ini()) + content_fingerprint(samples_, args.model);
+  const auto resume_point = args.resume ? agreed_resume_point(run_dir_.path(), impl_->resume_config,
+                                                              args.resume_force, *dist_)
                                         : std::nullopt;
   if (resume_point) {
     for (const auto& warning : resume_point->warnings) {
@@ -340,9 +380,13 @@ void Session::preflight(const eval::PromptPolicy& mode) {
   std::vector<Set> sets{{&samples_, args_.train, impl_->sampling.max_new_tokens}};
   if (!args_.eval.empty()) {
     eval_samples();
+    // Only the records the evaluation will ask (eval.limit): a bad record past the limit is no problem, and dropping
+    // one before it must not pull a later record in.
+    if (eval_options_.limit > 0 && static_cast<std::int64_t>(eval_samples_->size()) > eval_options_.limit)
+      eval_samples_->resize(static_cast<std::size_t>(eval_options_.limit));
     sets.push_back({&*eval_samples_, args_.eval, eval_options_.max_new_tokens});
   }
-  std::string listing, summary;
+  std::string listing, summary, first_file;
   std::size_t dropped = 0;
   std::vector<model::PreflightReport> reports;
   for (const auto& set : sets) {
@@ -355,14 +399,17 @@ void Session::preflight(const eval::PromptPolicy& mode) {
       summary += fmt::format("{}{}: {} of {} records", summary.empty() ? "" : "; ", set.file, report.unusable(),
                              report.records);
     dropped += report.unusable();
+    if (report.unusable() > 0 && first_file.empty()) first_file = set.file;
   }
   if (dropped == 0) return;
   if (dist_->is_main()) std::fprintf(stderr, "pre-flight check:\n%s", listing.c_str());
   if (!args_.skip_invalid)
-    fail(sets.front().file, "", "the pre-flight check rejects records (" + summary +
-                                    ", listed above): fix them, or pass --skip-invalid to run without them");
-  for (std::size_t k = 0; k < sets.size(); ++k) *sets[k].samples = reports[k].usable_samples(*sets[k].samples);
-  if (samples_.empty()) fail(args_.train, "", "no usable records left after the pre-flight check");
+    fail(first_file, "", "the pre-flight check rejects records (" + summary +
+                             ", listed above): fix them, or pass --skip-invalid to run without them");
+  for (std::size_t k = 0; k < sets.size(); ++k) {
+    *sets[k].samples = reports[k].usable_samples(*sets[k].samples);
+    if (sets[k].samples->empty()) fail(sets[k].file, "", "no usable records left after the pre-flight check");
+  }
   log("pre-flight: --skip-invalid dropped " + summary);
   if (dist_->is_main()) std::fprintf(stderr, "pre-flight: --skip-invalid dropped %s\n", summary.c_str());
 }
@@ -385,9 +432,12 @@ eval::EvalRun Session::evaluate(const eval::PromptPolicy& policy, const fs::path
 fs::path Session::save_checkpoint() {
   state_.data = impl_->order->position();
   if (!dist_->is_main()) return run_dir_.path() / "checkpoints" / fmt::format("step-{:08d}", state_.step);
+  // The checkpoint first: metrics.h5 is a view of metrics.csv (rewritten at every save and at the end), so a full
+  // disk that stops it must not stand between the run and its checkpoint.
+  auto saved = train::save_checkpoint(run_dir_.path(), *adapters_, *impl_->optimizer, state_,
+                                      RngStates{&impl_->generator, true}, train_.keep_checkpoints, impl_->resume_config);
   metrics_->write_hdf5();
-  return train::save_checkpoint(run_dir_.path(), *adapters_, *impl_->optimizer, state_,
-                                RngStates{&impl_->generator, true}, train_.keep_checkpoints, impl_->resume_config);
+  return saved;
 }
 
 void Session::finish() {

@@ -7,6 +7,7 @@
 #include "vsr/eval/vsi_eval.hpp"
 #include "vsr/prompt/mixture.hpp"
 #include "vsr/prompt/observe.hpp"
+#include "vsr/prompt/scene_graph.hpp"
 #include "vsr/prompt/think.hpp"
 #include "vsr/prompt/user_text.hpp"
 #include "vsr/prompt/vanilla.hpp"
@@ -87,6 +88,43 @@ TEST(PromptModes, FormattedTargetsHaveTheModesFormat) {
   EXPECT_EQ(prompt::Think{}.formatted(s, "3"), "<think>Two chairs, then one more.</think>\n<answer>3</answer>");
   data::Sample bare;
   EXPECT_EQ(prompt::Observe{}.formatted(bare, "4.5"), "<observe>I see the video.</observe>\n<answer>4.5</answer>");
+}
+
+TEST(PromptModes, SceneGraphModeRequiresAGraphThatParses) {
+  const prompt::SceneGraph m;
+  static_assert(PromptMode<prompt::SceneGraph>);
+  const std::string good =
+      "<scene_graph>{\"objects\": [\"chair\", {\"name\": \"table\"}], \"relationships\": [[\"chair\", \"left of\", "
+      "\"table\"]]}</scene_graph>\n<answer> B </answer>";
+  EXPECT_TRUE(m.format_ok(good));
+  EXPECT_EQ(m.extract_answer(good), "B");
+  const auto graph = eval::parse_scene_graph(*eval::tag_content(good, "scene_graph"));
+  ASSERT_TRUE(graph);
+  EXPECT_EQ(graph->objects, (std::vector<std::string>{"chair", "table"}));
+  ASSERT_EQ(graph->relationships.size(), 1u);
+  EXPECT_EQ(graph->relationships[0][1], "left of");
+  // Free text in the tags, no objects, a pair instead of a triple, a number as a name, trailing text, tags swapped:
+  // no format reward.
+  for (const std::string bad :
+       {"<scene_graph>a chair left of a table</scene_graph><answer>B</answer>",
+        "<scene_graph>{\"objects\": [], \"relationships\": []}</scene_graph><answer>B</answer>",
+        "<scene_graph>{\"objects\": [\"chair\"], \"relationships\": [[\"chair\", \"near\"]]}</scene_graph><answer>B</answer>",
+        "<scene_graph>{\"objects\": [3], \"relationships\": []}</scene_graph><answer>B</answer>",
+        "<scene_graph>{\"objects\": [\"chair\"]}</scene_graph><answer>B</answer>",
+        "<scene_graph>{\"objects\": [\"chair\"], \"relationships\": []}</scene_graph><answer>B</answer> done",
+        "<answer>B</answer><scene_graph>{\"objects\": [\"chair\"], \"relationships\": []}</scene_graph>"})
+    EXPECT_FALSE(m.format_ok(bad)) << bad;
+  // The SFT target of [sft] target = formatted passes its own check.
+  data::Sample s;
+  s.meta["categories"] = {"chair", "table"};
+  const std::string target = m.formatted(s, "3");
+  EXPECT_EQ(target, "<scene_graph>{\"objects\":[\"chair\",\"table\"],\"relationships\":[]}</scene_graph>\n<answer>3</answer>");
+  EXPECT_TRUE(m.format_ok(target));
+  EXPECT_TRUE(m.format_ok(m.formatted(data::Sample{}, "4.5")));
+  // The format reward reads completions through the mode's check.
+  const reward::Format format;
+  EXPECT_EQ(format(s, reward::read_completion(m, good)), 1.0);
+  EXPECT_EQ(format(s, reward::read_completion(m, "<scene_graph>chairs</scene_graph><answer>B</answer>")), 0.0);
 }
 
 // Training asks in VSI-Bench's layout, the evaluation's: a toy trained without "These are frames of a video." and

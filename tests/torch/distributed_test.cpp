@@ -213,47 +213,70 @@ TEST(Distributed, LauncherStopsEveryoneWhenOneProcessFails) {
   EXPECT_NE(bad.err.find("nproc"), std::string::npos) << bad.err;
 }
 
+/// What became of a launch whose rank 1 hurt itself.
+struct HitLaunch {
+  test::CliResult result;
+  bool hit = false;          ///< rank 1 ran the action (both ranks had reached the training loop)
+  double after_hit_s = 0.0;  ///< seconds from the action to the launcher's exit
+};
+
 /// `vsr launch --nproc 2` of a long SFT run whose rank 1 runs `action` on itself (kill -9, kill -STOP) once rank 0
-/// has written checkpoint 1 (both ranks are then in the training loop); returns the launcher's result and seconds.
-std::pair<test::CliResult, double> launch_and_hit_rank_1(const std::string& name, const std::string& action,
-                                                         const std::string& launcher_options, const std::string& extra) {
+/// has written checkpoint 1 (both ranks are then in the training loop; no checkpoint is pruned, so the marker stays).
+HitLaunch launch_and_hit_rank_1(const std::string& name, const std::string& action, const std::string& launcher_options,
+                                const std::string& extra) {
   const auto out = test::temp_dir(name);
-  const auto marker = out / "checkpoints" / "step-00000001" / "manifest.json";
-  const std::string wrapper = "/bin/sh -c 'if [ \"$RANK\" = 1 ]; then (until [ -f " + marker.string() +
-                              " ]; do sleep 0.05; done; " + action + " $$) & fi; exec \"$0\" \"$@\"' ";
-  const auto start = std::chrono::steady_clock::now();
-  auto r = test::run_cli("launch --nproc 2 " + launcher_options + " -- " + wrapper +
-                         test::experiment("table2_sft").string() + " " + train_args(out) +
-                         " --train.steps 100000 --train.checkpoint_every 1" + extra);
-  return {r, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
+  const auto marker = out / "checkpoints" / "step-00000001" / "manifest.json", hit = out.parent_path() / (name + ".hit");
+  // The watcher gives up after 2 minutes, so it never outlives a run that ended some other way.
+  const std::string wrapper = "/bin/sh -c 'if [ \"$RANK\" = 1 ]; then (i=0; until [ -f " + marker.string() +
+                              " ] || [ $i -ge 2400 ]; do sleep 0.05; i=$((i+1)); done; [ -f " + marker.string() +
+                              " ] && date +%s.%N > " + hit.string() + " && " + action +
+                              " $$) & fi; exec \"$0\" \"$@\"' ";
+  HitLaunch out_result;
+  out_result.result = test::run_cli("launch --nproc 2 " + launcher_options + " -- " + wrapper +
+                                    test::experiment("table2_sft").string() + " " + train_args(out) +
+                                    " --train.steps 100000 --train.checkpoint_every 1 --train.keep_checkpoints 1000000" +
+                                    extra);
+  const double end = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  if (fs::exists(hit)) {
+    out_result.hit = true;
+    out_result.after_hit_s = end - std::stod(read_file(hit));
+  }
+  return out_result;
 }
 
 TEST(Distributed, ADeadRankMakesTheOthersExitWithinTheTimeout) {
   // Rank 1 is killed mid-run. Rank 0 notices by itself (its next collective fails: the peer is gone), long before
   // the launcher's 60 s SIGKILL; the launcher names the dead rank.
-  const auto [r, seconds] = launch_and_hit_rank_1("distributed_dead", "kill -9", "--stop-timeout 60", "");
+  const auto run = launch_and_hit_rank_1("distributed_dead", "kill -9", "--stop-timeout 60", "");
+  const auto& r = run.result;
+  ASSERT_TRUE(run.hit) << r.err;
   EXPECT_EQ(r.exit_code, 137) << r.err;  // the first failure's status: killed by signal 9
   EXPECT_NE(r.err.find("vsr launch: rank 1 (pid "), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("was killed by signal 9"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("rank 0 of 2: the collective failed: another rank died or did not answer"), std::string::npos)
       << r.err;
-  EXPECT_LT(seconds, 45.0) << r.err;
-  std::printf("dead rank: the job ended %.1f s after it started\n", seconds);
+  EXPECT_LT(run.after_hit_s, 30.0) << r.err;  // the launcher's own SIGKILL would come at 60 s
+  std::printf("dead rank: the job ended %.1f s after rank 1 was killed\n", run.after_hit_s);
 }
 
 TEST(Distributed, AHungRankMakesTheOthersExitAfterTheCollectiveTimeout) {
   // Rank 1 stops (SIGSTOP: alive, silent). Rank 0 gives up after runtime.collective_timeout_s = 4 s; the launcher
-  // then stops rank 1 (SIGTERM, then SIGKILL after 2 s: a stopped process only dies to SIGKILL).
-  const auto [r, seconds] =
+  // then stops rank 1 (SIGTERM, then SIGKILL after 2 s: a stopped process only dies to SIGKILL) and names it.
+  const auto run =
       launch_and_hit_rank_1("distributed_hung", "kill -STOP", "--stop-timeout 2", " --runtime.collective_timeout_s 4");
+  const auto& r = run.result;
+  ASSERT_TRUE(run.hit) << r.err;
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("rank 0 of 2: the collective failed: another rank died or did not answer within "
                        "collective_timeout_s = 4 s"),
             std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find("vsr launch: rank 0 (pid "), std::string::npos) << r.err;
-  EXPECT_LT(seconds, 45.0) << r.err;
-  std::printf("hung rank: the job ended %.1f s after it started\n", seconds);
+  EXPECT_NE(r.err.find("vsr launch: rank 1 (pid "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("did not exit within 2 s of SIGTERM (hung?): killed"), std::string::npos) << r.err;
+  EXPECT_GT(run.after_hit_s, 3.5) << r.err;  // not before the collective timeout
+  EXPECT_LT(run.after_hit_s, 30.0) << r.err;
+  std::printf("hung rank: the job ended %.1f s after rank 1 stopped\n", run.after_hit_s);
 }
 
 /// Sets environment variables for one scope.

@@ -205,7 +205,7 @@ TEST(EvalCli, EndToEnd) {
   const auto bad = test::run_cli("eval --model " + (test::tiny_dir() / "model").string() + " --records " +
                                  eval_set().string() + " --mode ponder --out " + out.string());
   EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_NE(bad.err.find("expected vanilla, think or observe"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("expected vanilla, think, observe or scene_graph"), std::string::npos) << bad.err;
 }
 
 }  // namespace

@@ -342,6 +342,48 @@ TEST(Experiments, DapoDropsGroupsWithEqualRewardsAndSamplesMore) {
   EXPECT_GT(trained_in_all, 0.0);
 }
 
+TEST(Experiments, KlInRewardTakesThePenaltyOffTheRewardBeforeTheAdvantages) {
+  // kl::InReward<K1> (experiments/kl_in_reward.cpp): a policy that differs from the reference from the first step
+  // (the warm-up's adapter applied again on the merged base), beta 0.05. Each logged completion's advantage must be
+  // GRPO's advantage of reward - kl_penalty, and the loss has no KL column.
+  const auto out = test::temp_dir("kl_in_reward");
+  const auto adapter = test::warmed_counting_base().sft_run / "adapter";
+  const auto r = test::run_program(test::experiment("kl_in_reward"),
+                                   warmed_run_args(out) + " --init-adapter " + adapter.string() +
+                                       " --train.steps 2 --kl.beta 0.05 --grpo.log_rollouts_every 1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::vector<nlohmann::json>> groups;
+  std::ifstream in(out / "rollouts.jsonl");
+  for (std::string line; std::getline(in, line);) {
+    const auto j = nlohmann::json::parse(line);
+    if (j["index"].get<int>() == 0) groups.emplace_back();
+    groups.back().push_back(j);
+  }
+  ASSERT_EQ(groups.size(), 4u);  // 2 steps x 2 questions
+  int penalised = 0;
+  for (const auto& g : groups) {
+    ASSERT_EQ(g.size(), 8u);
+    std::vector<double> t;
+    for (const auto& c : g) {
+      ASSERT_TRUE(c.contains("kl_penalty")) << c.dump();
+      t.push_back(c["reward"].get<double>() - c["kl_penalty"].get<double>());
+      penalised += std::abs(c["kl_penalty"].get<double>()) > 1e-6 ? 1 : 0;
+    }
+    double mean = 0.0, sq = 0.0;
+    for (double x : t) mean += x / 8.0;
+    for (double x : t) sq += (x - mean) * (x - mean) / 7.0;
+    for (std::size_t i = 0; i < g.size(); ++i)
+      EXPECT_NEAR(g[i]["advantage"].get<double>(), (t[i] - mean) / (std::sqrt(sq) + 1e-4), 1e-4) << g[i].dump();
+  }
+  EXPECT_GT(penalised, 16);  // the penalty is there, not a column of zeros
+  const auto rows = MetricsLog::read_csv(out / "metrics.csv");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_TRUE(std::isnan(MetricsLog::value(rows[0], "kl")));  // no KL term in the loss
+  EXPECT_TRUE(std::isfinite(MetricsLog::value(rows[0], "kl_penalty_mean")));
+  EXPECT_NE(MetricsLog::value(rows[0], "kl_penalty_mean"), 0.0);
+  EXPECT_EQ(nlohmann::json::parse(read_file(out / "run.json"))["kl"], "k1_in_reward");
+}
+
 TEST(Experiments, BadOptionsFailWithOneLine) {
   const auto out = test::temp_dir("recipe_bad");
   auto r = test::run_program(test::experiment("table2_vsgrpo_v"), common_args(out) + " --train.schedule exponential");

@@ -41,6 +41,20 @@ void flip_last_byte(const fs::path& file) {
   f.put(static_cast<char>(c ^ 0x5a));
 }
 
+/// The training questions as JSON objects.
+std::vector<nlohmann::json> training_records() {
+  std::vector<nlohmann::json> records;
+  std::istringstream lines(read_file(test::synthetic_questions().train));
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty()) records.push_back(nlohmann::json::parse(line));
+  return records;
+}
+
+void write_records(const fs::path& file, const std::vector<nlohmann::json>& records) {
+  std::ofstream out(file);
+  for (const auto& r : records) out << r.dump() << "\n";
+}
+
 TEST(LongRunFaults, CorruptedLatestCheckpointResumesFromThePreviousOne) {
   const auto whole = test::temp_dir("faults_whole"), broken = test::temp_dir("faults_broken");
   auto r = sft(whole, " --train.steps 6 --train.keep_checkpoints 3");
@@ -54,9 +68,12 @@ TEST(LongRunFaults, CorruptedLatestCheckpointResumesFromThePreviousOne) {
   r = sft(broken, " --train.steps 6 --train.keep_checkpoints 3 --resume");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("warning: checkpoint step-00000004 is damaged (optimizer.safetensors: SHA-256 differs from "
-                       "the manifest); skipped"),
+                       "the manifest); set aside as damaged-step-00000004"),
             std::string::npos)
       << r.err;
+  // Set aside, the damaged folder no longer counts: keep_checkpoints = 3 holds steps 2, 4 (rewritten) and 6.
+  EXPECT_TRUE(fs::exists(broken / "checkpoints" / "damaged-step-00000004"));
+  for (int step : {2, 4, 6}) EXPECT_EQ(io::verify_folder(checkpoint(broken, step)), std::nullopt) << step;
   EXPECT_NE(read_file(broken / "log.txt").find("resumed from " + checkpoint(broken, 2).string()), std::string::npos);
   EXPECT_EQ(test::deterministic_metrics(broken), test::deterministic_metrics(whole));
   EXPECT_EQ(read_file(broken / "adapter" / "adapter_model.safetensors"),
@@ -93,6 +110,18 @@ TEST(LongRunFaults, ResumeWithAnotherConfigurationIsRefusedUnlessForced) {
   EXPECT_EQ(MetricsLog::read_csv(out / "metrics.csv").size(), 4u);
   r = sft(out, " --train.steps 6 --train.lr 2e-3 --train.keep_checkpoints 5 --resume");  // the forced settings hold
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Paths do not matter, contents do: the same records at another path resume; one record fewer is refused.
+  const auto moved = out.parent_path() / "moved.jsonl";
+  fs::copy_file(test::synthetic_questions().train, moved, fs::copy_options::overwrite_existing);
+  const std::string same = test::tiny_run_args(out, moved) + " --train.checkpoint_every 2 --train.lr 2e-3";
+  r = test::run_program(test::experiment("table2_sft"), same + " --train.steps 8 --resume");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto fewer = training_records();
+  fewer.pop_back();
+  write_records(moved, fewer);
+  r = test::run_program(test::experiment("table2_sft"), same + " --train.steps 10 --resume");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("fingerprint.records: "), std::string::npos) << r.err;
 }
 
 TEST(LongRunFaults, CheckpointThatCannotBeWrittenKeepsThePreviousOne) {
@@ -149,20 +178,6 @@ TEST(LongRunFaults, TwoRunsWithTheSameSeedWriteIdenticalMetrics) {
   EXPECT_NE(read_file(a / "rollouts.jsonl"), read_file(c / "rollouts.jsonl"));
 }
 
-/// The training questions as JSON objects.
-std::vector<nlohmann::json> training_records() {
-  std::vector<nlohmann::json> records;
-  std::istringstream lines(read_file(test::synthetic_questions().train));
-  for (std::string line; std::getline(lines, line);)
-    if (!line.empty()) records.push_back(nlohmann::json::parse(line));
-  return records;
-}
-
-void write_records(const fs::path& file, const std::vector<nlohmann::json>& records) {
-  std::ofstream out(file);
-  for (const auto& r : records) out << r.dump() << "\n";
-}
-
 TEST(LongRunFaults, PreflightListsEveryProblemOfABrokenRecordFileInOneReport) {
   const auto dir = test::temp_dir("faults_preflight");
   auto records = training_records();
@@ -173,7 +188,7 @@ TEST(LongRunFaults, PreflightListsEveryProblemOfABrokenRecordFileInOneReport) {
     if (records[i]["question_type"] == "object_counting" || !is_numeric) (is_numeric ? numeric : choice).push_back(i);
   }
   ASSERT_GE(numeric.size(), 2u);
-  ASSERT_GE(choice.size(), 4u);
+  ASSERT_GE(choice.size(), 5u);
   const auto id = [&](std::size_t i) { return "record \"" + records[i]["id"].get<std::string>() + "\": "; };
   std::ofstream(dir / "garbage.mp4") << "not a video";
   records[choice[0]]["video"] = (dir / "missing.mp4").string();
@@ -183,6 +198,12 @@ TEST(LongRunFaults, PreflightListsEveryProblemOfABrokenRecordFileInOneReport) {
   records[choice[2]]["ground_truth"] = "A";
   records[choice[3]]["options"] = {"A. left", "B. right"};
   records[choice[3]]["ground_truth"] = "D";
+  // A video too small for the processor (16 pixels high; Qwen2-VL's resize needs 28).
+  auto r0 = test::run_cli("data synth --scenes 1 --seed 3 --out " + (dir / "tiny").string() +
+                          " --synth.width 32 --synth.height 16 --synth.seconds_per_turn 1");
+  ASSERT_EQ(r0.exit_code, 0) << r0.err;
+  const auto small = dir / "tiny" / "videos" / "synthetic" / "synth000000_00.mp4";
+  records[choice[4]]["video"] = small.string();
   const auto file = dir / "broken.jsonl";
   write_records(file, records);
 
@@ -194,9 +215,10 @@ TEST(LongRunFaults, PreflightListsEveryProblemOfABrokenRecordFileInOneReport) {
        {f + id(choice[0]) + "video: " + (dir / "missing.mp4").string(), f + id(choice[1]) + "video: " + (dir / "garbage.mp4").string(),
         f + id(numeric[0]) + "ground_truth: expected a number for object_counting, found \"many\"",
         f + id(choice[2]) + "options: option 2 is \"C. right\": expected \"B. text\"",
-        f + id(choice[3]) + "ground_truth: expected one of the option letters A-B, found \"D\""})
+        f + id(choice[3]) + "ground_truth: expected one of the option letters A-B, found \"D\"",
+        f + id(choice[4]) + "video: " + small.string() + ": 32x16 frames do not fit the processor ("})
     EXPECT_NE(r.err.find(line), std::string::npos) << line << "\n" << r.err;
-  EXPECT_NE(r.err.find("the pre-flight check rejects records (" + file.string() + ": 5 of " +
+  EXPECT_NE(r.err.find("the pre-flight check rejects records (" + file.string() + ": 6 of " +
                        std::to_string(records.size()) + " records, listed above): fix them, or pass --skip-invalid"),
             std::string::npos)
       << r.err;
@@ -205,7 +227,7 @@ TEST(LongRunFaults, PreflightListsEveryProblemOfABrokenRecordFileInOneReport) {
 
   r = test::run_program(test::experiment("table2_sft"), test::tiny_run_args(out, file) + " --train.steps 2 --skip-invalid");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const std::string dropped = "--skip-invalid dropped " + file.string() + ": 5 of " + std::to_string(records.size());
+  const std::string dropped = "--skip-invalid dropped " + file.string() + ": 6 of " + std::to_string(records.size());
   EXPECT_NE(r.err.find(dropped), std::string::npos) << r.err;
   EXPECT_NE(read_file(out / "log.txt").find(dropped), std::string::npos);
   EXPECT_EQ(MetricsLog::read_csv(out / "metrics.csv").size(), 2u);

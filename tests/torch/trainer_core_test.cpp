@@ -143,6 +143,14 @@ TEST(Checkpoint, RoundTripPruneAndCrashLeftovers) {
   EXPECT_TRUE(point->warnings.empty());
   EXPECT_THROW(choose_resume_checkpoint(run, "[train]\nlr = 0.002\n", false), Error);
   EXPECT_EQ(choose_resume_checkpoint(run, "[train]\nlr = 0.002\n", true)->warnings.size(), 1u);
+  // A checkpoint of an older vsr (no manifest) is taken unverified, with a warning saying so.
+  std::filesystem::remove(*latest / "manifest.json");
+  const auto legacy = choose_resume_checkpoint(run, "[train]\nlr = 0.002\n", false);
+  ASSERT_TRUE(legacy);
+  EXPECT_EQ(legacy->checkpoint, *latest);
+  ASSERT_EQ(legacy->warnings.size(), 1u);
+  EXPECT_NE(legacy->warnings[0].find("has no manifest.json (written by an older vsr): resuming from it unverified"),
+            std::string::npos);
   const at::Tensor expected_draw = at::rand({4}, gen);
 
   auto model2 = model::Qwen2VL::from_pretrained(test::tiny_dir() / "model");

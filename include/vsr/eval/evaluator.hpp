@@ -13,6 +13,7 @@
 #include "vsr/eval/mc.hpp"
 #include "vsr/eval/predictions.hpp"
 #include "vsr/prompt/observe.hpp"
+#include "vsr/prompt/scene_graph.hpp"
 #include "vsr/prompt/stage.hpp"
 #include "vsr/prompt/think.hpp"
 #include "vsr/prompt/vanilla.hpp"
@@ -76,13 +77,14 @@ PromptPolicy prompt_policy(prompt::Stage stage = prompt::Stage::Eval, Mode mode 
   return p;
 }
 
-/// The policy of a mode by name ("think", "observe", "vanilla"); vsr::Error naming `origin` otherwise.
+/// The policy of a mode by name ("think", "observe", "vanilla", "scene_graph"); vsr::Error naming `origin` otherwise.
 inline PromptPolicy prompt_policy_named(std::string_view name, prompt::Stage stage = prompt::Stage::Eval,
                                         std::string_view origin = "<command line>") {
   if (name == prompt::Think::kName) return prompt_policy<prompt::Think>(stage);
   if (name == prompt::Observe::kName) return prompt_policy<prompt::Observe>(stage);
   if (name == prompt::Vanilla::kName) return prompt_policy<prompt::Vanilla>(stage);
-  fail(origin, "mode", "expected vanilla, think or observe, found " + quote(std::string(name)));
+  if (name == prompt::SceneGraph::kName) return prompt_policy<prompt::SceneGraph>(stage);
+  fail(origin, "mode", "expected vanilla, think, observe or scene_graph, found " + quote(std::string(name)));
 }
 
 /// The outcome of an evaluation.

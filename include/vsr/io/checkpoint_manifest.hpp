@@ -56,9 +56,10 @@ CheckpointManifest read_manifest(const std::filesystem::path& dir);
 std::optional<std::string> verify_folder(const std::filesystem::path& dir);
 
 /// The resume-relevant part of a resolved INI configuration (Config::resolved_ini): comment lines and the keys a
-/// resume may change without changing the training (the run length and checkpointing, evaluation, threads, logging,
-/// caches, the output folder and the resume flags) are removed; every other `key = value` line is kept, with its
-/// section header.
+/// resume may change without changing the training (the run length under the constant schedule, checkpointing,
+/// evaluation, threads, timeouts, logging, caches, the resume flags, and every path: the model, tokenizer, records,
+/// videos, initial adapter and output folder, whose contents the trainer fingerprints instead) are removed; every
+/// other `key = value` line is kept, with its section header.
 std::string resume_config(std::string_view resolved_ini);
 
 /// The keys whose values differ between two configurations (INI text as resume_config gives), as

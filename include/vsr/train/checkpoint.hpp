@@ -54,12 +54,15 @@ struct ResumePoint {
   std::vector<std::string> warnings;   ///< damaged newer checkpoints skipped; configuration changes forced through
 };
 
-/// The newest checkpoint of `run_dir` whose files match its manifest (newer damaged ones are skipped, each with a
-/// warning naming what was wrong), if the run has any checkpoint. The checkpoint must have been written with the
-/// same resume-relevant configuration as `config_text`: otherwise vsr::Error listing the changed keys, unless
-/// `force`, which turns them into a warning. vsr::Error when checkpoints exist but none is intact.
+/// The newest checkpoint of `run_dir` whose files match its manifest, which lists every file load_checkpoint needs
+/// (newer damaged ones are skipped, each with a warning naming what was wrong, and with `set_aside_damaged` renamed
+/// to `damaged-step-N`, so that pruning and later resumes no longer count them), if the run has any checkpoint. The
+/// checkpoint must have been written with the same resume-relevant configuration as `config_text`: otherwise
+/// vsr::Error listing the changed keys, unless `force`, which turns them into a warning. A checkpoint written before
+/// manifests existed is taken unverified, with a warning. vsr::Error when checkpoints exist but none is intact.
+/// In a data-parallel run rank 0 chooses and tells the others (Session).
 std::optional<ResumePoint> choose_resume_checkpoint(const std::filesystem::path& run_dir, std::string_view config_text,
-                                                    bool force);
+                                                    bool force, bool set_aside_damaged = false);
 
 /// Restores adapters (weights in place), optimizer and generators from `checkpoint` and returns its state.
 /// vsr::Error naming the file when something does not fit.

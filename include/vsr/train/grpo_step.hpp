@@ -5,9 +5,13 @@
 /// group advantages, the reference log-probs when the KL setting needs them, the clipped loss, backward; then one
 /// update. With grpo.iterations = mu > 1 the same rollouts serve mu consecutive updates, with the ratio taken
 /// against their log-probs before the first update (TRL's num_iterations). With grpo.log_rollouts_every = N, every
-/// Nth batch of rollouts goes to the run folder's rollouts.jsonl (train/rollout_log.hpp; rank 0's questions).
+/// Nth batch of rollouts goes to the run folder's rollouts.jsonl (train/rollout_log.hpp; rank 0's questions). A KL
+/// setting kl::InReward<K> is applied to the rewards before the advantages (beta * each completion's summed K
+/// estimate subtracted) and the loss then has no KL term (verl's use_kl_in_reward).
 
 #include "vsr/algo/grpo.hpp"
+#include "vsr/kl/in_reward.hpp"
+#include "vsr/kl/none.hpp"
 #include "vsr/model/token_logprobs.hpp"
 #include "vsr/prompt/user_text.hpp"
 #include "vsr/train/reward_parts.hpp"
@@ -49,7 +53,7 @@ class GrpoSteps {
   /// One optimizer step; returns its statistics.
   StepStats step(Session& s, const A& grpo_options, const P& mode, const R& reward, const K& kl) {
     s.start_step_timer();
-    if (iteration_ == 0) collect(s, grpo_options, mode, reward);
+    if (iteration_ == 0) collect(s, grpo_options, mode, reward, kl);
     const A grpo = with_budget(grpo_options);
     double loss = 0.0, policy = 0.0, kl_mean = 0.0, clip = 0.0, clip_low = 0.0, clip_high = 0.0, ratio = 0.0,
            dual = 0.0, trained = 0.0;
@@ -59,7 +63,13 @@ class GrpoSteps {
       if (mb.empty()) continue;
       const at::Tensor logp = s.logprobs(mb.batch, true, mb.groups);
       algo::GrpoBatch batch{logp, mb.old_logp, mb.ref_logp, mb.advantages.advantages.to(logp.device()), mb.loss_mask};
-      const auto out = grpo.loss(batch, kl);
+      const auto out = [&] {
+        if constexpr (kKlInReward) {
+          return grpo.loss(batch, kl::None{});  // the KL went into the rewards
+        } else {
+          return grpo.loss(batch, kl);
+        }
+      }();
       finite = finite && std::isfinite(out.stats.loss);
       backward_share(s, out.loss, mb.share);
       const double w = mb.share * s.distributed().world_size();  // the mean over ranks of w * loss is the global loss
@@ -80,7 +90,7 @@ class GrpoSteps {
     StepStats stats = last_rollout_stats_;
     stats.set("loss", loss);
     stats.set("policy_loss", policy);
-    stats.set("kl", mean(kl_mean));
+    if constexpr (!kKlInReward) stats.set("kl", mean(kl_mean));
     stats.set("clip_fraction", mean(clip));
     stats.set("clip_low", mean(clip_low));
     stats.set("clip_high", mean(clip_high));
@@ -92,12 +102,14 @@ class GrpoSteps {
  private:
   static constexpr bool kFilters = A::FilterPart::kDropsFlatGroups;
   static constexpr bool kMasksTruncated = A::TruncationPart::kMasksTruncated;
+  static constexpr bool kKlInReward = kl::kInReward<K>;
 
   /// One micro-batch's kept groups before their advantages are computed.
   struct Kept {
     std::vector<model::CompletionBatch> rows;  ///< one batch per kept question
     std::vector<double> totals;                ///< per completion
     std::vector<float> keep;                   ///< per completion: 1 trains, 0 masked out (truncation::Mask)
+    std::vector<double> kl_penalty;            ///< per completion: beta * summed KL taken off its total (InReward)
     std::vector<std::int64_t> logged_row;      ///< per logged completion: its row in `totals`, -1 when dropped
     std::size_t logged_begin = 0;              ///< where this micro-batch's completions start in the log
   };
@@ -112,7 +124,7 @@ class GrpoSteps {
     fail("[grpo]", "grpo.filter_metric", "expected one of " + known + ", got " + quote(grpo.options.filter_metric));
   }
 
-  void collect(Session& s, const A& grpo_options, const P& mode, const R& reward) {
+  void collect(Session& s, const A& grpo_options, const P& mode, const R& reward, [[maybe_unused]] const K& kl) {
     buffer_.clear();
     const std::int64_t G = grpo_options.options.num_generations;
     const auto names = reward_names<R>();
@@ -192,6 +204,29 @@ class GrpoSteps {
       }
     }
     const A grpo = with_budget(grpo_options);
+    // Each micro-batch's rows stacked once; with the KL in the reward, its penalty comes off the totals here, before
+    // any advantage (and before REINFORCE++'s batch moments) sees them.
+    std::vector<model::CompletionBatch> stacked(kept.size());
+    double penalty_sum = 0.0, penalty_rows = 0.0;
+    for (std::size_t i = 0; i < kept.size(); ++i) {
+      auto& k = kept[i];
+      if (k.rows.empty()) continue;
+      stacked[i] = s.encoder().stack(k.rows);
+      if constexpr (kKlInReward) {
+        const at::Tensor ref = s.reference_logprobs(stacked[i], k.rows);
+        const at::Tensor policy = s.logprobs(stacked[i], false, k.rows);
+        const at::Tensor mask = stacked[i].mask.to(policy.scalar_type());
+        const at::Tensor per_row =
+            ((kl.per_token(policy, ref) * mask).sum(1) * kl.beta()).to(at::kCPU, at::kDouble).contiguous();
+        for (std::int64_t r = 0; r < per_row.size(0); ++r) {
+          const double p = per_row.data_ptr<double>()[r];
+          k.kl_penalty.push_back(p);
+          k.totals[static_cast<std::size_t>(r)] -= p;
+          penalty_sum += p;
+          penalty_rows += 1.0;
+        }
+      }
+    }
     // REINFORCE++ whitens over the whole batch: every micro-batch of every rank (one collective, on every rank).
     algo::BatchMoments moments;
     const algo::BatchMoments* global = nullptr;
@@ -205,10 +240,11 @@ class GrpoSteps {
       moments = {sums[0], sums[1], sums[2]};
       global = &moments;
     }
-    for (auto& k : kept) {
+    for (std::size_t i = 0; i < kept.size(); ++i) {
+      auto& k = kept[i];
       GrpoMicroBatch mb;
       if (!k.rows.empty()) {
-        mb.batch = s.encoder().stack(k.rows);
+        mb.batch = std::move(stacked[i]);
         mb.advantages = grpo.advantages(at::tensor(k.totals, at::kFloat), mb.batch.mask.sum(1), global);
         mb.groups = std::move(k.rows);
         mb.loss_mask = kMasksTruncated ? mb.batch.mask * at::tensor(k.keep).to(mb.batch.mask.device())
@@ -217,12 +253,15 @@ class GrpoSteps {
       }
       if (log) {
         const at::Tensor a = rows_advantages(mb);
-        for (std::size_t i = 0; i < k.logged_row.size(); ++i)
-          logged[k.logged_begin + i].advantage = k.logged_row[i] < 0 ? 0.0 : a.data_ptr<double>()[k.logged_row[i]];
+        for (std::size_t j = 0; j < k.logged_row.size(); ++j) {
+          const std::int64_t row = k.logged_row[j];
+          logged[k.logged_begin + j].advantage = row < 0 ? 0.0 : a.data_ptr<double>()[row];
+          if (kKlInReward && row >= 0) logged[k.logged_begin + j].kl_penalty = k.kl_penalty[static_cast<std::size_t>(row)];
+        }
       }
       mb.share = loss_share(s, grpo, mb.empty() ? at::Tensor() : mb.loss_mask);
       if (!mb.empty()) {
-        if constexpr (K::kNeedsReference) mb.ref_logp = s.reference_logprobs(mb.batch, mb.groups);
+        if constexpr (K::kNeedsReference && !kKlInReward) mb.ref_logp = s.reference_logprobs(mb.batch, mb.groups);
         if (grpo.options.iterations > 1) mb.old_logp = s.logprobs(mb.batch, false, mb.groups);
       }
       buffer_.push_back(std::move(mb));
@@ -239,6 +278,7 @@ class GrpoSteps {
       r.set("filter/trained_groups", static_cast<double>(trained_groups));
     }
     if constexpr (kMasksTruncated) r.set("truncated_masked", static_cast<double>(truncated));
+    if constexpr (kKlInReward) r.set("kl_penalty_mean", penalty_rows > 0.0 ? penalty_sum / penalty_rows : std::nan(""));
     r.set("completion_length_mean", tokens / static_cast<double>(std::max<std::int64_t>(completions, 1)));
     r.set("completion_length_min", static_cast<double>(len_min));
     r.set("completion_length_max", static_cast<double>(len_max));

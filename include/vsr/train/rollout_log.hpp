@@ -28,9 +28,10 @@ struct RolloutRecord {
   std::vector<std::pair<std::string, double>> rewards;  ///< each reward component, unweighted
   double reward = 0.0;                ///< the recipe's total reward, which the advantage is computed from
   double advantage = 0.0;             ///< the completion's group advantage
+  std::optional<double> kl_penalty;   ///< kl::InReward: beta * the completion's summed KL, subtracted from `reward`
 
   /// `{"step", "id", "question_type", "ground_truth", "index", "completion", "answer", "format_ok", "length",
-  /// "rewards": {name: value}, "reward", "advantage"}` on one line, without the newline.
+  /// "rewards": {name: value}, "reward", "advantage"[, "kl_penalty"]}` on one line, without the newline.
   std::string to_json_line() const;
 };
 

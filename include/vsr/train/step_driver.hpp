@@ -2,7 +2,7 @@
 /// @file
 /// What every algorithm's step repeats, in one place: backward with this rank's share of the global loss, and the
 /// end of a step (the update, skipped on a non-finite loss or gradient, and the statistics every step reports:
-/// step, lr, grad_norm, skipped, step_time_s, rss_max_mb). An algorithm's Steps class starts with s.start_step_timer(), builds
+/// step, lr, grad_norm, skipped, step_time_s, rss_mb_max). An algorithm's Steps class starts with s.start_step_timer(), builds
 /// its losses, calls backward_share() for each, and returns finish_step().
 
 #include "vsr/core/perf.hpp"
@@ -20,7 +20,7 @@ inline void backward_share(Session& s, const at::Tensor& loss, double share) {
 }
 
 /// Ends an optimizer step: the update (skipped everywhere when `finite` is false on any rank or a gradient is not
-/// finite), then `stats` with step, lr, grad_norm, skipped, step_time_s and rss_max_mb (resident memory in MiB after
+/// finite), then `stats` with step, lr, grad_norm, skipped, step_time_s and rss_mb_max (resident memory in MiB after
 /// the step; the largest rank's in a data-parallel run) added.
 inline StepStats finish_step(Session& s, bool finite, StepStats stats) {
   const auto update = s.update(finite);
@@ -29,7 +29,7 @@ inline StepStats finish_step(Session& s, bool finite, StepStats stats) {
   stats.set("grad_norm", update.grad_norm);
   stats.set("skipped", update.skipped ? 1.0 : 0.0);
   stats.set("step_time_s", s.seconds_since_step_start());
-  stats.set("rss_max_mb", perf::resident_mb());
+  stats.set("rss_mb_max", perf::resident_mb());
   return stats;
 }
 
