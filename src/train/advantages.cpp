@@ -1,4 +1,4 @@
-// Advantage estimators of the GRPO family: group norm, group centred, leave-one-out, batch norm.
+// Advantage estimators of the GRPO family: group norm, group centred, leave-one-out, batch norm, task norm.
 #include "vsr/algo/advantages.hpp"
 
 #include "vsr/core/error.hpp"
@@ -27,8 +27,15 @@ BatchMoments batch_moments(const at::Tensor& rewards, const at::Tensor& token_co
   return {w.sum().item<double>(), (w * r).sum().item<double>(), (w * r * r).sum().item<double>()};
 }
 
+double moments_std(const BatchMoments& m) {
+  if (!(m.count > 1.0)) return 0.0;
+  const double mean = m.sum / m.count;
+  return std::sqrt(std::max(0.0, (m.sum_sq - m.count * mean * mean) / (m.count - 1.0)));
+}
+
 GroupAdvantages estimate_advantages(const at::Tensor& rewards, std::int64_t group_size, AdvantageEstimator estimator,
-                                    double eps, const at::Tensor& token_counts, const BatchMoments* global) {
+                                    double eps, const at::Tensor& token_counts, const BatchMoments* global,
+                                    const at::Tensor& row_scale) {
   // group_advantages checks the shapes and computes the group statistics every estimator reports.
   GroupAdvantages out = group_advantages(rewards, group_size, estimator == AdvantageEstimator::GroupNorm, eps);
   at::NoGradGuard no_grad;
@@ -48,6 +55,12 @@ GroupAdvantages estimate_advantages(const at::Tensor& rewards, std::int64_t grou
       const double mean = m.sum / m.count;
       const double var = std::max(0.0, (m.sum_sq - m.count * mean * mean) / (m.count - 1.0));  // Bessel, over tokens
       out.advantages = ((r - mean) / std::sqrt(var + 1e-8)).contiguous();
+      break;
+    }
+    case AdvantageEstimator::TaskNorm: {
+      if (!row_scale.defined() || row_scale.dim() != 1 || row_scale.size(0) != r.size(0))
+        fail("", "grpo.row_scale", "expected one question-type scale per reward");
+      out.advantages = (out.advantages / (row_scale.to(at::kCPU, r.scalar_type()) + eps)).contiguous();
       break;
     }
   }

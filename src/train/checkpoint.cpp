@@ -133,6 +133,13 @@ std::optional<ResumePoint> choose_resume_checkpoint(const fs::path& run_dir, std
   if (!latest_checkpoint(run_dir)) return std::nullopt;  // also clears a crash's .tmp-* folders
   auto all = complete_checkpoints(run_dir / "checkpoints");
   ResumePoint point;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(run_dir / "checkpoints", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_directory() && name.rfind(kPrefix, 0) == 0 && !fs::exists(entry.path() / "trainer_state.json"))
+      point.warnings.push_back("checkpoint folder " + name + " has no trainer_state.json (not a complete checkpoint): "
+                               "ignored");
+  }
   std::string damaged;
   bool verified = true;
   for (auto it = all.rbegin(); it != all.rend(); ++it) {
@@ -147,7 +154,6 @@ std::optional<ResumePoint> choose_resume_checkpoint(const fs::path& run_dir, std
     if (const auto problem = checkpoint_problem(*it)) {
       std::string note = "checkpoint " + name + " is damaged (" + *problem + ")";
       if (set_aside_damaged) {  // so that pruning and later resumes never count it as a checkpoint again
-        std::error_code ec;
         fs::rename(*it, it->parent_path() / ("damaged-" + name), ec);
         note += ec ? "; skipped" : "; set aside as damaged-" + name;
       } else {

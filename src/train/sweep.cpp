@@ -5,6 +5,8 @@
 #include "vsr/core/run_dir.hpp"
 #include "vsr/data/records.hpp"
 #include "vsr/eval/report.hpp"
+#include "vsr/eval/vsi_eval.hpp"
+#include "vsr/model/preflight.hpp"
 #include "vsr/runtime/runtime.hpp"
 
 #include <ATen/ATen.h>
@@ -126,6 +128,29 @@ int run_evaluation(int argc, char** argv, const fs::path& default_config,
     }
     const auto tokenizer = text::Tokenizer::from_dir(tokenizer_dir.empty() ? model_dir : tokenizer_dir);
     const model::SampleEncoder encoder(tokenizer, processor, model.config(), video, device, dtype);
+    // Every record each prompt will ask, checked before the run folder is written (model/preflight.hpp).
+    std::vector<data::Sample> asked = samples;
+    if (options.limit > 0 && static_cast<std::int64_t>(asked.size()) > options.limit)
+      asked.resize(static_cast<std::size_t>(options.limit));
+    std::string listing;
+    std::size_t rejected = 0;
+    for (const auto& policy : policies) {
+      const auto text = [&](const data::Sample& s) {
+        return eval::vsi_prompt_text(s, options.prompt == "official" ? std::string(eval::official_instruction(s))
+                                                                     : policy.instruction(s));
+      };
+      const auto report = model::preflight_records(asked, records, encoder, text, options.max_new_tokens,
+                                                   model.config().max_position_embeddings);
+      if (report.unusable() == 0) continue;
+      listing = report.text();
+      rejected = report.unusable();
+      break;
+    }
+    if (rejected > 0) {
+      std::fprintf(stderr, "pre-flight check:\n%s", listing.c_str());
+      fail(records, "", fmt::format("the pre-flight check rejects {} of {} records (listed above)", rejected,
+                                    asked.size()));
+    }
     const RunDir run(out);
     run.save_config(cfg.resolved_ini());
     nlohmann::json info{{"recipe", program}, {"algorithm", "none"}, {"model", model_dir},

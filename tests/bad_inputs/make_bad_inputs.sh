@@ -107,6 +107,17 @@ echo '[{"id": 1}, ' > $r/array_truncated.json
 : > $r/empty.jsonl
 printf '\n  \n\n' > $r/blank_lines.jsonl   # vsr data stats: no records, only blank lines
 
+# --- checkpoint manifests (vsr checkpoint verify DIR): truncated JSON, a file whose hash differs, a path escaping
+# the folder
+cm=checkpoint_manifest; mkdir -p $cm/truncated $cm/hash_mismatch $cm/escaping_path
+a64=$(printf 'a%.0s' {1..64})
+printf '{"format": "vsr-checkpoint-manifest", "version": 1, "step": 2,' > $cm/truncated/manifest.json
+printf 'abc' > $cm/hash_mismatch/a.txt
+printf '{"format": "vsr-checkpoint-manifest", "version": 1, "step": 2, "config_sha256": "%s", "files": [{"path": "a.txt", "bytes": 3, "sha256": "%s"}]}' \
+  "$a64" "$(printf 'abd' | sha256sum | cut -d' ' -f1)" > $cm/hash_mismatch/manifest.json
+printf '{"format": "vsr-checkpoint-manifest", "version": 1, "step": 2, "config_sha256": "%s", "files": [{"path": "../a.txt", "bytes": 3, "sha256": "%s"}]}' \
+  "$a64" "$(printf 'abc' | sha256sum | cut -d' ' -f1)" > $cm/escaping_path/manifest.json
+
 # --- INI configs (--config FILE of vsr data synth / vsr score)
 mkdir -p ini
 printf '[synth]\nwidth = 64\nwidht = 48\n' > ini/unknown_key.ini

@@ -130,6 +130,8 @@ TEST(Distributed, GrpoOnTwoProcessesEqualsOneProcessWithTheGlobalBatch) {
   expect_same_training("table2_vsgrpo_v", grpo + " --grpo.loss_aggregation dr_grpo", "dr_grpo");
   // REINFORCE++ whitens over the whole batch: the two ranks' rewards and token counts are summed first.
   expect_same_training("reinforce_pp", grpo, "reinforce_pp");
+  // Spatial-R1's per-type scales come from every rank's rewards (one broadcast per rank, summed in rank order).
+  expect_same_training("spatial_r1", grpo, "spatial_r1");
 }
 
 TEST(Distributed, DynamicSamplingKeepsTheGlobalLossShare) {

@@ -384,6 +384,72 @@ TEST(Experiments, KlInRewardTakesThePenaltyOffTheRewardBeforeTheAdvantages) {
   EXPECT_EQ(nlohmann::json::parse(read_file(out / "run.json"))["kl"], "k1_in_reward");
 }
 
+TEST(Experiments, SpatialR1ScalesEachGroupByItsQuestionTypesSpreadInTheBatch) {
+  // algo::SpatialR1 on several task types per batch, from the warmed base (graded MRA rewards on its counting
+  // questions). Each logged completion's advantage must be (reward - its group's mean) / (the unbiased std of all
+  // rewards of its question type in that step + 1e-4).
+  const auto& base = test::warmed_counting_base();
+  const auto out = test::temp_dir("spatial_r1");
+  // Half the base's own counting questions (its rewards vary), half other task types (their rewards do not).
+  const auto mixed = out.parent_path() / "spatial_r1_mixed.jsonl";
+  {
+    std::ifstream counting(base.questions), others(test::synthetic_questions().train);
+    std::ofstream both(mixed);
+    std::string a, b;
+    int written = 0;
+    while (written < 12 && std::getline(counting, a)) {
+      do {
+        if (!std::getline(others, b)) break;
+      } while (b.find("object_counting") != std::string::npos);
+      both << a << "\n" << b << "\n";
+      ++written;
+    }
+  }
+  const auto r = test::run_program(
+      test::experiment("spatial_r1"),
+      "--model " + base.model.string() + " --out " + out.string() + " --config " +
+          (fs::path(VSR_SOURCE_DIR) / "configs" / "tiny_train.ini").string() + " --tokenizer " +
+          (test::data_dir() / "qwen2vl-tiny" / "tokenizer").string() + " --train " + mixed.string() +
+          " --train.checkpoint_every 0 --train.batch_size 4 --grpo.num_generations 8 --sampling.max_new_tokens 4"
+          " --train.steps 3 --grpo.log_rollouts_every 1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::map<int, std::vector<std::vector<nlohmann::json>>> steps;
+  std::ifstream in(out / "rollouts.jsonl");
+  for (std::string line; std::getline(in, line);) {
+    const auto j = nlohmann::json::parse(line);
+    auto& groups = steps[j["step"].get<int>()];
+    if (j["index"].get<int>() == 0) groups.emplace_back();
+    groups.back().push_back(j);
+  }
+  ASSERT_EQ(steps.size(), 3u);
+  std::size_t types_seen = 0, nonzero = 0;
+  for (const auto& [step, groups] : steps) {
+    std::map<std::string, std::vector<double>> by_type;
+    for (const auto& g : groups)
+      for (const auto& c : g) by_type[c["question_type"].get<std::string>()].push_back(c["reward"].get<double>());
+    types_seen = std::max(types_seen, by_type.size());
+    std::map<std::string, double> type_std;
+    for (const auto& [type, v] : by_type) {
+      double mean = 0.0, sq = 0.0;
+      for (double x : v) mean += x / static_cast<double>(v.size());
+      for (double x : v) sq += (x - mean) * (x - mean);
+      type_std[type] = v.size() > 1 ? std::sqrt(sq / static_cast<double>(v.size() - 1)) : 0.0;
+    }
+    for (const auto& g : groups) {
+      double mean = 0.0;
+      for (const auto& c : g) mean += c["reward"].get<double>() / static_cast<double>(g.size());
+      for (const auto& c : g) {
+        const double want = (c["reward"].get<double>() - mean) / (type_std[c["question_type"]] + 1e-4);
+        EXPECT_NEAR(c["advantage"].get<double>(), want, 1e-4 * (1.0 + std::abs(want))) << "step " << step << " " << c;
+        nonzero += std::abs(want) > 1e-6 ? 1 : 0;
+      }
+    }
+  }
+  EXPECT_GE(types_seen, 2u);  // several question types shared a batch
+  EXPECT_GT(nonzero, 0u);     // and some advantages were not zero
+  EXPECT_EQ(nlohmann::json::parse(read_file(out / "run.json"))["algorithm"], "spatial_r1");
+}
+
 TEST(Experiments, BadOptionsFailWithOneLine) {
   const auto out = test::temp_dir("recipe_bad");
   auto r = test::run_program(test::experiment("table2_vsgrpo_v"), common_args(out) + " --train.schedule exponential");

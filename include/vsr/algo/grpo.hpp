@@ -53,11 +53,12 @@ struct GrpoWith {
   }
   /// Advantages of `rewards` [B] (B = prompts x num_generations, groups consecutive) by the advantage part;
   /// `token_counts` [B] (completion lengths) weigh the batch-normalising estimator (advantage::BatchNorm), which
-  /// whitens with `global` moments (the whole batch's) when given.
+  /// whitens with `global` moments (the whole batch's) when given; `row_scale` [B] is advantage::TaskNorm's per-row
+  /// question-type std.
   GroupAdvantages advantages(const at::Tensor& rewards, const at::Tensor& token_counts = {},
-                             const BatchMoments* global = nullptr) const {
+                             const BatchMoments* global = nullptr, const at::Tensor& row_scale = {}) const {
     return estimate_advantages(rewards, options.num_generations, Advantage::estimator(options), options.std_eps,
-                               token_counts, global);
+                               token_counts, global, row_scale);
   }
   /// The compiled loss's settings from the parts and [grpo] (beta 0: the KL setting adds its own).
   GrpoLossSettings loss_settings() const {

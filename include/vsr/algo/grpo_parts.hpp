@@ -41,6 +41,16 @@ struct BatchNorm {
   /// The compiled estimator this part selects.
   static AdvantageEstimator estimator(const GrpoOptions&) { return AdvantageEstimator::BatchNorm; }
 };
+/// Spatial-R1's task-specific GRPO (arXiv 2504.01805; vsr's reading of "task-specific"): the group mean as
+/// baseline, and as scale the std of the rewards of the completion's question type over the whole batch (every kept
+/// group of that type, every micro-batch and rank), so that tasks whose rewards spread differently (MRA's graded
+/// numeric rewards, 0/1 choices) train at the same advantage scale, and a group's scale does not blow up when its
+/// few rewards happen to be close.
+struct TaskNorm {
+  static constexpr std::string_view kName = "task_norm";  ///< the part's name in run.json
+  /// The compiled estimator this part selects (the step supplies the per-type scales).
+  static AdvantageEstimator estimator(const GrpoOptions&) { return AdvantageEstimator::TaskNorm; }
+};
 }  // namespace advantage
 
 /// Importance-ratio levels: `static constexpr RatioLevel kLevel`.

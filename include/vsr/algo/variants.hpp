@@ -54,6 +54,13 @@ struct ReinforcePp : GrpoWith<advantage::BatchNorm, ratio::Token, clip::Symmetri
   static constexpr std::string_view kName = "reinforce_pp";  ///< run.json algorithm
 };
 
+/// Spatial-R1's task-specific GRPO (Ouyang et al. 2025, arXiv 2504.01805): group baselines scaled by the reward
+/// spread of each question type over the batch (advantage::TaskNorm); PPO clip and per-sequence mean as GRPO. The
+/// recipe pairs it with task-specific rewards (reward::Mra: graded for numeric tasks, exact for choices).
+struct SpatialR1 : GrpoWith<advantage::TaskNorm> {
+  static constexpr std::string_view kName = "spatial_r1";  ///< run.json algorithm
+};
+
 /// vsGRPO's eq. 1 as printed (section 4.2): the whole-sequence likelihood ratio pi(o_i|q) / pi_old(o_i|q), clipped,
 /// and the 1/G mean over the group's sequences.
 struct VsGrpoEq1 : GrpoWith<advantage::Group, ratio::SequenceSum, clip::Symmetric, aggregate::SequenceMean> {

@@ -25,6 +25,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <string>
 #include <type_traits>
 #include <vector>
 
@@ -103,6 +105,7 @@ class GrpoSteps {
   static constexpr bool kFilters = A::FilterPart::kDropsFlatGroups;
   static constexpr bool kMasksTruncated = A::TruncationPart::kMasksTruncated;
   static constexpr bool kKlInReward = kl::kInReward<K>;
+  static constexpr bool kTaskNorm = std::is_same_v<typename A::AdvantagePart, algo::advantage::TaskNorm>;
 
   /// One micro-batch's kept groups before their advantages are computed.
   struct Kept {
@@ -110,6 +113,7 @@ class GrpoSteps {
     std::vector<double> totals;                ///< per completion
     std::vector<float> keep;                   ///< per completion: 1 trains, 0 masked out (truncation::Mask)
     std::vector<double> kl_penalty;            ///< per completion: beta * summed KL taken off its total (InReward)
+    std::vector<std::string> types;            ///< per completion: its question type (advantage::TaskNorm)
     std::vector<std::int64_t> logged_row;      ///< per logged completion: its row in `totals`, -1 when dropped
     std::size_t logged_begin = 0;              ///< where this micro-batch's completions start in the log
   };
@@ -193,6 +197,7 @@ class GrpoSteps {
             truncated += cut ? 1 : 0;
             k.keep.push_back(cut ? 0.0f : 1.0f);
             k.totals.push_back(group_totals[static_cast<std::size_t>(g)]);
+            if constexpr (kTaskNorm) k.types.push_back(sample->question_type);
           }
           k.rows.push_back(s.encoder().with_completions(group.prompt, group.tokens));
           ++trained_groups;
@@ -227,6 +232,17 @@ class GrpoSteps {
         }
       }
     }
+    // Spatial-R1's task-specific scale: each question type's reward std over every kept completion of the batch.
+    std::map<std::string, double> type_std;
+    if constexpr (kTaskNorm) {
+      std::map<std::string, algo::BatchMoments> mine;
+      for (const auto& k : kept)
+        for (std::size_t i = 0; i < k.types.size(); ++i) {
+          auto& m = mine[k.types[i]];
+          m.count += 1.0, m.sum += k.totals[i], m.sum_sq += k.totals[i] * k.totals[i];
+        }
+      type_std = global_type_std(s, mine);
+    }
     // REINFORCE++ whitens over the whole batch: every micro-batch of every rank (one collective, on every rank).
     algo::BatchMoments moments;
     const algo::BatchMoments* global = nullptr;
@@ -245,7 +261,13 @@ class GrpoSteps {
       GrpoMicroBatch mb;
       if (!k.rows.empty()) {
         mb.batch = std::move(stacked[i]);
-        mb.advantages = grpo.advantages(at::tensor(k.totals, at::kFloat), mb.batch.mask.sum(1), global);
+        at::Tensor row_scale;
+        if constexpr (kTaskNorm) {
+          std::vector<double> scale;
+          for (const auto& t : k.types) scale.push_back(type_std.at(t));
+          row_scale = at::tensor(scale, at::kDouble);
+        }
+        mb.advantages = grpo.advantages(at::tensor(k.totals, at::kFloat), mb.batch.mask.sum(1), global, row_scale);
         mb.groups = std::move(k.rows);
         mb.loss_mask = kMasksTruncated ? mb.batch.mask * at::tensor(k.keep).to(mb.batch.mask.device())
                                                              .to(mb.batch.mask.scalar_type()).unsqueeze(1)
@@ -339,6 +361,26 @@ class GrpoSteps {
       return share * (len / longest);
     }
     return s.global_share(rows);
+  }
+
+  /// The unbiased reward std of each question type over the whole batch: `mine` (this rank's per-type moments)
+  /// summed over the ranks in rank order, so every rank gets the same numbers (one broadcast per rank).
+  static std::map<std::string, double> global_type_std(Session& s,
+                                                       const std::map<std::string, algo::BatchMoments>& mine) {
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& [type, m] : mine) j[type] = {m.count, m.sum, m.sum_sq};
+    const std::string text = j.dump();
+    std::map<std::string, algo::BatchMoments> all;
+    for (int r = 0; r < s.distributed().world_size(); ++r) {
+      const auto theirs = nlohmann::json::parse(s.distributed().broadcast(text, r));
+      for (auto it = theirs.begin(); it != theirs.end(); ++it) {
+        auto& m = all[it.key()];
+        m.count += (*it)[0].get<double>(), m.sum += (*it)[1].get<double>(), m.sum_sq += (*it)[2].get<double>();
+      }
+    }
+    std::map<std::string, double> out;
+    for (const auto& [type, m] : all) out[type] = algo::moments_std(m);
+    return out;
   }
 
   /// (name, value) pairs of reward components.
