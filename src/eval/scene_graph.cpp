@@ -38,7 +38,13 @@ std::optional<SceneGraph> parse_scene_graph(std::string_view json) {
 bool scene_graph_format_ok(std::string_view output) {
   if (!tagged_format_ok(output, "scene_graph")) return false;
   const auto graph = tag_content(output, "scene_graph");
-  return graph && parse_scene_graph(*graph).has_value();
+  if (!graph || !parse_scene_graph(*graph)) return false;
+  // The graph that parsed must be the one the answer follows: only white space between its closing tag and <answer>.
+  std::size_t q = static_cast<std::size_t>(graph->data() - output.data()) + graph->size() + 14;  // "</scene_graph>"
+  while (q < output.size() && (output[q] == ' ' || output[q] == '\t' || output[q] == '\n' || output[q] == '\r' ||
+                               output[q] == '\f' || output[q] == '\v'))
+    ++q;
+  return output.substr(q).starts_with("<answer>");
 }
 
 std::string to_json(const SceneGraph& graph) {

@@ -112,7 +112,9 @@ TEST(PromptModes, SceneGraphModeRequiresAGraphThatParses) {
         "<scene_graph>{\"objects\": [3], \"relationships\": []}</scene_graph><answer>B</answer>",
         "<scene_graph>{\"objects\": [\"chair\"]}</scene_graph><answer>B</answer>",
         "<scene_graph>{\"objects\": [\"chair\"], \"relationships\": []}</scene_graph><answer>B</answer> done",
-        "<answer>B</answer><scene_graph>{\"objects\": [\"chair\"], \"relationships\": []}</scene_graph>"})
+        "<answer>B</answer><scene_graph>{\"objects\": [\"chair\"], \"relationships\": []}</scene_graph>",
+        "<scene_graph>{\"objects\": [\"chair\"], \"relationships\": []}</scene_graph> then free text </scene_graph>"
+        "<answer>B</answer>"})
     EXPECT_FALSE(m.format_ok(bad)) << bad;
   // The SFT target of [sft] target = formatted passes its own check.
   data::Sample s;

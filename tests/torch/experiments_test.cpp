@@ -378,7 +378,9 @@ TEST(Experiments, KlInRewardTakesThePenaltyOffTheRewardBeforeTheAdvantages) {
   EXPECT_GT(penalised, 16);  // the penalty is there, not a column of zeros
   const auto rows = MetricsLog::read_csv(out / "metrics.csv");
   ASSERT_EQ(rows.size(), 2u);
-  EXPECT_TRUE(std::isnan(MetricsLog::value(rows[0], "kl")));  // no KL term in the loss
+  EXPECT_TRUE(std::isnan(MetricsLog::value(rows[0], "kl")));  // no KL column
+  for (const auto& row : rows)  // and no KL term: the loss is the policy loss alone (grpo_loss adds beta * kl to it)
+    EXPECT_DOUBLE_EQ(MetricsLog::value(row, "loss"), MetricsLog::value(row, "policy_loss"));
   EXPECT_TRUE(std::isfinite(MetricsLog::value(rows[0], "kl_penalty_mean")));
   EXPECT_NE(MetricsLog::value(rows[0], "kl_penalty_mean"), 0.0);
   EXPECT_EQ(nlohmann::json::parse(read_file(out / "run.json"))["kl"], "k1_in_reward");
@@ -386,7 +388,7 @@ TEST(Experiments, KlInRewardTakesThePenaltyOffTheRewardBeforeTheAdvantages) {
 
 TEST(Experiments, SpatialR1ScalesEachGroupByItsQuestionTypesSpreadInTheBatch) {
   // algo::SpatialR1 on several task types per batch, from the warmed base (graded MRA rewards on its counting
-  // questions). Each logged completion's advantage must be (reward - its group's mean) / (the unbiased std of all
+  // questions); two micro-batches per step, so a type's scale must pool both. Each logged completion's advantage must be (reward - its group's mean) / (the unbiased std of all
   // rewards of its question type in that step + 1e-4).
   const auto& base = test::warmed_counting_base();
   const auto out = test::temp_dir("spatial_r1");
@@ -410,8 +412,8 @@ TEST(Experiments, SpatialR1ScalesEachGroupByItsQuestionTypesSpreadInTheBatch) {
       "--model " + base.model.string() + " --out " + out.string() + " --config " +
           (fs::path(VSR_SOURCE_DIR) / "configs" / "tiny_train.ini").string() + " --tokenizer " +
           (test::data_dir() / "qwen2vl-tiny" / "tokenizer").string() + " --train " + mixed.string() +
-          " --train.checkpoint_every 0 --train.batch_size 4 --grpo.num_generations 8 --sampling.max_new_tokens 4"
-          " --train.steps 3 --grpo.log_rollouts_every 1");
+          " --train.checkpoint_every 0 --train.batch_size 2 --train.grad_accum 2 --grpo.num_generations 8"
+          " --sampling.max_new_tokens 4 --train.steps 3 --grpo.log_rollouts_every 1");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::map<int, std::vector<std::vector<nlohmann::json>>> steps;
   std::ifstream in(out / "rollouts.jsonl");

@@ -81,13 +81,15 @@ TEST(GrpoVariants, AdvantageEstimatorsHandValues) {
   const auto norm = algo::estimate_advantages(r, 4, algo::AdvantageEstimator::GroupNorm);
   EXPECT_TRUE(at::equal(norm.advantages, algo::group_advantages(r, 4).advantages));
   EXPECT_THROW(algo::estimate_advantages(d({1, 2, 3}), 2, algo::AdvantageEstimator::LeaveOneOut), Error);
-  // Spatial-R1's task norm: group-centred, divided by the row's question-type scale + eps. Groups {1, 0, 0, 1} and
-  // {2, 2, 2, 2} centred are {.5, -.5, -.5, .5} and 0; scales 0.5 and 0.2.
-  const at::Tensor scale = d({0.5, 0.5, 0.5, 0.5, 0.2, 0.2, 0.2, 0.2});
-  const auto task = algo::estimate_advantages(r, 4, algo::AdvantageEstimator::TaskNorm, 1e-4, {}, nullptr, scale);
+  // Spatial-R1's task norm: group-centred, divided by each row's question-type scale + eps. Groups {1, 0, 0, 1} and
+  // {2, 2, 3, 3} centred are {.5, -.5, -.5, .5} and {-.5, -.5, .5, .5}; per-row scales 0.5, 0.5, 0.5, 0.5 and 0.2,
+  // 0.2, 0.8, 0.8 (two question types in the second group).
+  const auto task = algo::estimate_advantages(d({1, 0, 0, 1, 2, 2, 3, 3}), 4, algo::AdvantageEstimator::TaskNorm, 1e-4,
+                                              {}, nullptr, d({0.5, 0.5, 0.5, 0.5, 0.2, 0.2, 0.8, 0.8}));
   EXPECT_NEAR(at_(task.advantages, 0), 0.5 / (0.5 + 1e-4), 1e-15);
   EXPECT_NEAR(at_(task.advantages, 1), -0.5 / (0.5 + 1e-4), 1e-15);
-  EXPECT_DOUBLE_EQ(at_(task.advantages, 4), 0.0);
+  EXPECT_NEAR(at_(task.advantages, 4), -0.5 / (0.2 + 1e-4), 1e-15);
+  EXPECT_NEAR(at_(task.advantages, 6), 0.5 / (0.8 + 1e-4), 1e-15);
   EXPECT_THROW(algo::estimate_advantages(r, 4, algo::AdvantageEstimator::TaskNorm), Error);  // no scale given
   // The scale a type gets: the unbiased std of its rewards from summed moments; {1, 0, 0.5, 0.5}: sqrt(0.5 / 3).
   EXPECT_NEAR(algo::moments_std(algo::batch_moments(d({1, 0, 0.5, 0.5}))), std::sqrt(0.5 / 3.0), 1e-15);

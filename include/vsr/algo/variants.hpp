@@ -55,7 +55,7 @@ struct ReinforcePp : GrpoWith<advantage::BatchNorm, ratio::Token, clip::Symmetri
 };
 
 /// Spatial-R1's task-specific GRPO (Ouyang et al. 2025, arXiv 2504.01805): group baselines scaled by the reward
-/// spread of each question type over the batch (advantage::TaskNorm); PPO clip and per-sequence mean as GRPO. The
+/// spread of each question type over the batch (advantage::TaskNorm); PPO clip and grpo.loss_aggregation as GRPO. The
 /// recipe pairs it with task-specific rewards (reward::Mra: graded for numeric tasks, exact for choices).
 struct SpatialR1 : GrpoWith<advantage::TaskNorm> {
   static constexpr std::string_view kName = "spatial_r1";  ///< run.json algorithm
