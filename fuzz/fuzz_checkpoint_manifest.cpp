@@ -6,7 +6,7 @@
 #include "vsr/io/checkpoint_manifest.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string text = vsr::fuzz::as_text(data, size);
+  const std::string text(vsr::fuzz::as_text(data, size));
   vsr::fuzz::expect_vsr_errors([&] {
     const auto manifest = vsr::io::CheckpointManifest::from_json(text, "fuzz/manifest.json");
     const std::string again = manifest.to_json().dump();

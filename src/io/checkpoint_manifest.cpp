@@ -46,10 +46,22 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-/// `section.key` -> value of an INI text (top-level keys have no section prefix), in key order.
+/// Whether `s` is a name Config writes: letters, digits, '_', '-' and dots between non-empty parts (anything else is
+/// not a configuration key).
+bool is_config_name(std::string_view s) {
+  if (s.empty() || s.front() == '.' || s.back() == '.' || s.find("..") != std::string_view::npos) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+           c == '.';
+  });
+}
+
+/// `section.key` -> value of an INI text (top-level keys have no section prefix), in key order. Lines whose key or
+/// section is not a name Config writes are ignored, so that what resume_config writes reads back to the same keys.
 std::map<std::string, std::string> ini_values(std::string_view text) {
   std::map<std::string, std::string> values;
   std::string section;
+  bool section_ok = true;
   std::size_t start = 0;
   while (start < text.size()) {
     const auto end = std::min(text.find('\n', start), text.size());
@@ -57,12 +69,15 @@ std::map<std::string, std::string> ini_values(std::string_view text) {
     start = end + 1;
     if (line.empty() || line.front() == '#' || line.front() == ';') continue;
     if (line.front() == '[' && line.back() == ']') {
-      section = std::string(trim(line.substr(1, line.size() - 2)));
+      const std::string_view name = trim(line.substr(1, line.size() - 2));
+      section_ok = name.empty() || is_config_name(name);
+      section = std::string(name);
       continue;
     }
     const auto eq = line.find('=');
-    if (eq == std::string_view::npos) continue;
+    if (eq == std::string_view::npos || !section_ok) continue;
     const std::string key(trim(line.substr(0, eq)));
+    if (!is_config_name(key)) continue;
     values[section.empty() ? key : section + "." + key] = std::string(trim(line.substr(eq + 1)));
   }
   return values;
