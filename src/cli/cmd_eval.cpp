@@ -88,18 +88,8 @@ VSR_COMMAND(cmd_eval, "eval", "evaluate a Qwen2-VL checkpoint on VSI-Bench-style
     const auto text = [&](const vsr::data::Sample& s) {
       return vsr::eval::vsi_prompt_text(s, official ? std::string(vsr::eval::official_instruction(s)) : policy.instruction(s));
     };
-    const auto report = vsr::model::preflight_records(samples, records, encoder, text, eval.max_new_tokens,
-                                                      model.config().max_position_embeddings);
-    if (report.unusable() > 0) {
-      if (dist->is_main()) std::fprintf(stderr, "pre-flight check:\n%s", report.text().c_str());
-      if (!skip_invalid || report.unusable() == report.records)
-        vsr::fail(records, "", fmt::format("the pre-flight check rejects {} of {} records (listed above){}",
-                                           report.unusable(), report.records,
-                                           skip_invalid ? "" : ": fix them, or pass --skip-invalid to evaluate the rest"));
-      samples = report.usable_samples(samples);
-      if (dist->is_main()) std::fprintf(stderr, "pre-flight: --skip-invalid dropped %zu of %zu records\n",
-                                        report.unusable(), report.records);
-    }
+    vsr::model::enforce_preflight({{&samples, records, text, eval.max_new_tokens}}, encoder,
+                                  model.config().max_position_embeddings, skip_invalid, dist->is_main());
   }
   fs::create_directories(out);
   if (dist->is_main()) vsr::write_file_atomic(fs::path(out) / "config.ini", cfg.resolved_ini());

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <optional>
 #include <set>
@@ -137,6 +138,33 @@ PreflightReport preflight_records(const std::vector<data::Sample>& samples, cons
   }
   bar.finish();
   return report;
+}
+
+std::string enforce_preflight(const std::vector<PreflightSet>& sets, const SampleEncoder& encoder,
+                              std::int64_t context_tokens, bool skip_invalid, bool print, bool allow_skip) {
+  std::string listing, summary, first_file;
+  std::vector<PreflightReport> reports;
+  for (const auto& set : sets) {
+    reports.push_back(preflight_records(*set.samples, set.file, encoder, set.user_text, set.completion_tokens,
+                                        context_tokens));
+    const auto& report = reports.back();
+    if (report.unusable() == 0) continue;
+    listing += report.text();
+    summary += fmt::format("{}{}: {} of {} records", summary.empty() ? "" : "; ", set.file, report.unusable(),
+                           report.records);
+    if (first_file.empty()) first_file = set.file;
+  }
+  if (first_file.empty()) return "";
+  if (print) std::fprintf(stderr, "pre-flight check:\n%s", listing.c_str());
+  if (!skip_invalid)
+    fail(first_file, "", "the pre-flight check rejects records (" + summary + ", listed above)" +
+                             (allow_skip ? ": fix them, or pass --skip-invalid to run without them" : ""));
+  for (std::size_t k = 0; k < sets.size(); ++k) {
+    *sets[k].samples = reports[k].usable_samples(*sets[k].samples);
+    if (sets[k].samples->empty()) fail(sets[k].file, "", "no usable records left after the pre-flight check");
+  }
+  if (print) std::fprintf(stderr, "pre-flight: --skip-invalid dropped %s\n", summary.c_str());
+  return summary;
 }
 
 }  // namespace vsr::model

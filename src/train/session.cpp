@@ -372,46 +372,19 @@ UpdateOutcome Session::update(bool loss_finite) {
 }
 
 void Session::preflight(const eval::PromptPolicy& mode) {
-  struct Set {
-    std::vector<data::Sample>* samples;
-    std::string file;
-    std::int64_t budget;
-  };
-  std::vector<Set> sets{{&samples_, args_.train, impl_->sampling.max_new_tokens}};
+  const auto text = [&mode](const data::Sample& s) { return eval::vsi_prompt_text(s, mode.instruction(s)); };
+  std::vector<model::PreflightSet> sets{{&samples_, args_.train, text, impl_->sampling.max_new_tokens}};
   if (!args_.eval.empty()) {
     eval_samples();
     // Only the records the evaluation will ask (eval.limit): a bad record past the limit is no problem, and dropping
     // one before it must not pull a later record in.
     if (eval_options_.limit > 0 && static_cast<std::int64_t>(eval_samples_->size()) > eval_options_.limit)
       eval_samples_->resize(static_cast<std::size_t>(eval_options_.limit));
-    sets.push_back({&*eval_samples_, args_.eval, eval_options_.max_new_tokens});
+    sets.push_back({&*eval_samples_, args_.eval, text, eval_options_.max_new_tokens});
   }
-  std::string listing, summary, first_file;
-  std::size_t dropped = 0;
-  std::vector<model::PreflightReport> reports;
-  for (const auto& set : sets) {
-    const auto text = [&mode](const data::Sample& s) { return eval::vsi_prompt_text(s, mode.instruction(s)); };
-    reports.push_back(model::preflight_records(*set.samples, set.file, *encoder_, text, set.budget,
-                                               model_->config().max_position_embeddings));
-    const auto& report = reports.back();
-    listing += report.text();
-    if (report.unusable() > 0)
-      summary += fmt::format("{}{}: {} of {} records", summary.empty() ? "" : "; ", set.file, report.unusable(),
-                             report.records);
-    dropped += report.unusable();
-    if (report.unusable() > 0 && first_file.empty()) first_file = set.file;
-  }
-  if (dropped == 0) return;
-  if (dist_->is_main()) std::fprintf(stderr, "pre-flight check:\n%s", listing.c_str());
-  if (!args_.skip_invalid)
-    fail(first_file, "", "the pre-flight check rejects records (" + summary +
-                             ", listed above): fix them, or pass --skip-invalid to run without them");
-  for (std::size_t k = 0; k < sets.size(); ++k) {
-    *sets[k].samples = reports[k].usable_samples(*sets[k].samples);
-    if (sets[k].samples->empty()) fail(sets[k].file, "", "no usable records left after the pre-flight check");
-  }
-  log("pre-flight: --skip-invalid dropped " + summary);
-  if (dist_->is_main()) std::fprintf(stderr, "pre-flight: --skip-invalid dropped %s\n", summary.c_str());
+  const std::string dropped = model::enforce_preflight(sets, *encoder_, model_->config().max_position_embeddings,
+                                                       args_.skip_invalid, dist_->is_main());
+  if (!dropped.empty()) log("pre-flight: --skip-invalid dropped " + dropped);
 }
 
 const std::vector<data::Sample>& Session::eval_samples() {

@@ -132,24 +132,13 @@ int run_evaluation(int argc, char** argv, const fs::path& default_config,
     std::vector<data::Sample> asked = samples;
     if (options.limit > 0 && static_cast<std::int64_t>(asked.size()) > options.limit)
       asked.resize(static_cast<std::size_t>(options.limit));
-    std::string listing;
-    std::size_t rejected = 0;
-    for (const auto& policy : policies) {
+    for (const auto& policy : policies) {  // each prompt's text has its own length; the first rejection stops
       const auto text = [&](const data::Sample& s) {
         return eval::vsi_prompt_text(s, options.prompt == "official" ? std::string(eval::official_instruction(s))
                                                                      : policy.instruction(s));
       };
-      const auto report = model::preflight_records(asked, records, encoder, text, options.max_new_tokens,
-                                                   model.config().max_position_embeddings);
-      if (report.unusable() == 0) continue;
-      listing = report.text();
-      rejected = report.unusable();
-      break;
-    }
-    if (rejected > 0) {
-      std::fprintf(stderr, "pre-flight check:\n%s", listing.c_str());
-      fail(records, "", fmt::format("the pre-flight check rejects {} of {} records (listed above)", rejected,
-                                    asked.size()));
+      model::enforce_preflight({{&asked, records, text, options.max_new_tokens}}, encoder,
+                               model.config().max_position_embeddings, false, true, false);
     }
     const RunDir run(out);
     run.save_config(cfg.resolved_ini());

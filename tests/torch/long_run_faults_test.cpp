@@ -244,7 +244,10 @@ TEST(LongRunFaults, EvaluationWithEveryVideoMissingFailsBeforeWritingAnything) {
                                (tiny / "tokenizer").string() + " --records " + (dir / "q.jsonl").string() +
                                " --out " + (dir / "out").string() + " --runtime.threads 1");
   EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_NE(r.err.find("the pre-flight check rejects 3 of 3 records (listed above)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("the pre-flight check rejects records (" + (dir / "q.jsonl").string() +
+                       ": 3 of 3 records, listed above)"),
+            std::string::npos)
+      << r.err;
   EXPECT_NE(r.err.find("video: " + (dir / "gone" / "video.mp4").string()), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(dir / "out"));
   // A context the prompt cannot fit into is a pre-flight problem too.

@@ -48,4 +48,21 @@ PreflightReport preflight_records(const std::vector<data::Sample>& samples, cons
                                   const std::function<std::string(const data::Sample&)>& user_text,
                                   std::int64_t completion_tokens, std::int64_t context_tokens);
 
+/// One record list a run asks: the pre-flight check covers it and, under --skip-invalid, drops from it.
+struct PreflightSet {
+  std::vector<data::Sample>* samples = nullptr;                ///< the records (drops are applied in place)
+  std::string file;                                            ///< their file, for the report
+  std::function<std::string(const data::Sample&)> user_text;  ///< a record's prompt text
+  std::int64_t completion_tokens = 0;                          ///< the generation budget
+};
+
+/// The one policy every program follows after the check: nothing rejected -> returns "". Otherwise the report of every
+/// set is printed to stderr (when `print`, i.e. on the main rank) and, unless `skip_invalid`, the run stops with
+/// vsr::Error "the pre-flight check rejects records (FILE: N of M records; ..., listed above): fix them, or pass
+/// --skip-invalid ..."; with `skip_invalid` the rejected records are dropped (an error when a set is left empty) and the
+/// summary of the drops ("FILE: N of M records; ...") is returned, also printed as "pre-flight: --skip-invalid dropped
+/// SUMMARY". `allow_skip` false (a program without the flag) stops without suggesting it.
+std::string enforce_preflight(const std::vector<PreflightSet>& sets, const SampleEncoder& encoder,
+                              std::int64_t context_tokens, bool skip_invalid, bool print, bool allow_skip = true);
+
 }  // namespace vsr::model

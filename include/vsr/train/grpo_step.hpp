@@ -113,6 +113,7 @@ class GrpoSteps {
     std::vector<double> totals;                ///< per completion
     std::vector<float> keep;                   ///< per completion: 1 trains, 0 masked out (truncation::Mask)
     std::vector<double> kl_penalty;            ///< per completion: beta * summed KL taken off its total (InReward)
+    at::Tensor sampling_logp;                  ///< the policy's log-probs at sampling time (InReward), reused as old_logp
     std::vector<std::string> types;            ///< per completion: its question type (advantage::TaskNorm)
     std::vector<std::int64_t> logged_row;      ///< per logged completion: its row in `totals`, -1 when dropped
     std::size_t logged_begin = 0;              ///< where this micro-batch's completions start in the log
@@ -219,7 +220,7 @@ class GrpoSteps {
       stacked[i] = s.encoder().stack(k.rows);
       if constexpr (kKlInReward) {
         const at::Tensor ref = s.reference_logprobs(stacked[i], k.rows);
-        const at::Tensor policy = s.logprobs(stacked[i], false, k.rows);
+        const at::Tensor policy = k.sampling_logp = s.logprobs(stacked[i], false, k.rows);
         const at::Tensor mask = stacked[i].mask.to(policy.scalar_type());
         const at::Tensor per_row =
             ((kl.per_token(policy, ref) * mask).sum(1) * kl.beta()).to(at::kCPU, at::kDouble).contiguous();
@@ -284,7 +285,8 @@ class GrpoSteps {
       mb.share = loss_share(s, grpo, mb.empty() ? at::Tensor() : mb.loss_mask);
       if (!mb.empty()) {
         if constexpr (K::kNeedsReference && !kKlInReward) mb.ref_logp = s.reference_logprobs(mb.batch, mb.groups);
-        if (grpo.options.iterations > 1) mb.old_logp = s.logprobs(mb.batch, false, mb.groups);
+        if (grpo.options.iterations > 1)  // the KL-in-reward pass already took them (the same weights, no grad)
+          mb.old_logp = k.sampling_logp.defined() ? k.sampling_logp : s.logprobs(mb.batch, false, mb.groups);
       }
       buffer_.push_back(std::move(mb));
     }
