@@ -1,13 +1,17 @@
-// `vsr data synth|build|stats`: synthetic scenes, VSI-100k-style question building from ScanNet folders, counts.
+// `vsr data synth|build|maze|stats`: synthetic scenes, VSI-100k-style question building from ScanNet folders,
+// AlphaMaze-style text mazes, counts.
 #include "command.hpp"
 
 #include "vsr/core/config.hpp"
 #include "vsr/core/error.hpp"
 #include "vsr/core/progress.hpp"
 #include "vsr/data/builder.hpp"
+#include "vsr/data/maze.hpp"
 #include "vsr/data/qa.hpp"
 #include "vsr/data/records.hpp"
 #include "vsr/data/synth.hpp"
+
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -74,6 +78,32 @@ int data_build(int argc, const char* const* argv) {
   return 0;
 }
 
+int data_maze(int argc, const char* const* argv) {
+  Config cfg(argv[0]);
+  auto& maze = cfg.add<data::MazeOptions>();
+  int count = 100;
+  std::uint64_t seed = 0;
+  std::string out;
+  cfg.top_level()
+      .add("count", count, "number of mazes (records)")
+      .add("seed", seed, "random seed (train and held-out sets: different seeds)")
+      .add("out", out, "output JSON-lines file (generic QA format, text-only)");
+  if (!cfg.parse(argc, argv)) return 0;
+  require(!out.empty(), "<command line>", "--out", "an output file is required");
+  require(count >= 1, "<command line>", "--count", "expected a count >= 1, found " + std::to_string(count));
+  maze.validate();
+  std::vector<data::Sample> samples;
+  ProgressBar bar("maze", count, "mazes");
+  for (int i = 0; i < count; ++i) {
+    samples.push_back(data::maze_sample(data::generate_maze(seed, i, maze), fmt::format("maze-{}-{:06d}", seed, i)));
+    bar.tick();
+  }
+  bar.finish();
+  data::write_samples(out, samples);
+  std::printf("wrote %d %dx%d mazes to %s\n", count, maze.rows, maze.cols, out.c_str());
+  return 0;
+}
+
 int data_stats(int argc, const char* const* argv) {
   Config cfg(argv[0]);
   cfg.allow_positional(1);
@@ -91,8 +121,8 @@ int data_stats(int argc, const char* const* argv) {
 
 }  // namespace
 
-VSR_COMMAND(cmd_data, "data", "synthetic scenes, VSI-100k question building, dataset statistics") {
-  const char* usage = "usage: vsr data synth|build|stats [options] (`vsr data <action> --help`)\n";
+VSR_COMMAND(cmd_data, "data", "synthetic scenes, VSI-100k question building, text mazes, dataset statistics") {
+  const char* usage = "usage: vsr data synth|build|maze|stats [options] (`vsr data <action> --help`)\n";
   if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
     std::fputs(usage, argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
@@ -104,6 +134,7 @@ VSR_COMMAND(cmd_data, "data", "synthetic scenes, VSI-100k question building, dat
   const int n = static_cast<int>(args.size());
   if (action == "synth") return data_synth(n, args.data());
   if (action == "build") return data_build(n, args.data());
+  if (action == "maze") return data_maze(n, args.data());
   if (action == "stats") return data_stats(n, args.data());
-  vsr::fail("<command line>", "action", "expected synth, build or stats, found " + vsr::quote(action));
+  vsr::fail("<command line>", "action", "expected synth, build, maze or stats, found " + vsr::quote(action));
 }

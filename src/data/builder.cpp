@@ -24,14 +24,35 @@ std::vector<fs::path> list_scene_dirs(const fs::path& root) {
   return dirs;
 }
 
+namespace {
+
+/// The scene's camera track for space-aware frame sampling: a synthetic scene's camera file, else a ScanNet export's
+/// pose/ folder (the scene folder names it), else none.
+std::string camera_track(const fs::path& dir, const std::string& name) {
+  std::error_code ec;
+  const fs::path synthetic = dir / (name + "_camera.json");
+  if (fs::exists(synthetic, ec)) return fs::absolute(synthetic).lexically_normal().string();
+  if (fs::is_directory(dir / "pose", ec)) return fs::absolute(dir).lexically_normal().string();
+  return "";
+}
+
+}  // namespace
+
 std::vector<Sample> build_scene_questions(const fs::path& dir, const QaOptions& qa, const SynthOptions& synth) {
   const Scene scene = load_scannet_scene(dir);
   const auto poses = read_camera_path(dir, scene.name);
-  if (poses.empty()) return generate_scene_questions(scene, qa);
-  std::vector<CameraPose> sampled;
-  for (int i : uniform_frame_indices(int(poses.size()), synth.sampled_frames)) sampled.push_back(poses[i]);
-  const auto vis = compute_visibility(scene, sampled, synth.visibility_width, synth.visibility_height, synth.min_pixels);
-  return generate_scene_questions(scene, qa, &vis);
+  std::vector<Sample> samples;
+  if (poses.empty()) {
+    samples = generate_scene_questions(scene, qa);
+  } else {
+    std::vector<CameraPose> sampled;
+    for (int i : uniform_frame_indices(int(poses.size()), synth.sampled_frames)) sampled.push_back(poses[i]);
+    const auto vis = compute_visibility(scene, sampled, synth.visibility_width, synth.visibility_height, synth.min_pixels);
+    samples = generate_scene_questions(scene, qa, &vis);
+  }
+  if (const std::string track = camera_track(dir, scene.name); !track.empty())
+    for (auto& s : samples) s.meta["camera"] = track;
+  return samples;
 }
 
 std::vector<Sample> build_questions(const std::vector<fs::path>& dirs, const QaOptions& qa, const SynthOptions& synth,

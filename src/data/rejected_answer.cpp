@@ -95,7 +95,7 @@ std::string entity_rejected(const Sample& s, qa::Rng& rng) {
 
 std::string rejected_answer(const Sample& sample, std::uint64_t seed) {
   qa::Rng rng(seed ^ qa::hash_name(sample.id));
-  if (answer_kind(sample.question_type) == AnswerKind::Numeric) return numeric_rejected(sample, rng);
+  if (answer_kind(sample) == AnswerKind::Numeric) return numeric_rejected(sample, rng);
   if (!sample.options.empty()) return option_rejected(sample, rng);
   return entity_rejected(sample, rng);
 }

@@ -1,5 +1,6 @@
 // Stratified paired bootstrap of VSI-Bench's Avg. (and each column) over held-out questions.
 #include "vsr/eval/bootstrap.hpp"
+#include "vsr/eval/qa_score.hpp"
 
 #include "vsr/core/error.hpp"
 #include "vsr/core/run_dir.hpp"
@@ -124,13 +125,14 @@ PairedScores::PairedScores(std::span<const ScoredRun> runs) {
   const auto& base = runs.front();
   if (base.scores.empty()) fail(base.origin, "", "no scored records");
   for (const auto& run : runs) require_same_records(base, run);
-  std::map<std::string, std::vector<std::size_t>> by_type;  // type -> positions in the baseline
+  vsibench_ = std::all_of(base.scores.begin(), base.scores.end(), [](const RecordScore& s) {
+    return is_mca_type(s.question_type) || is_na_type(s.question_type);
+  });
+  // type (VSI-Bench) or generic task column "<task>_<metric>" (eval/qa_score.hpp) -> positions in the baseline
+  std::map<std::string, std::vector<std::size_t>> by_type;
   for (std::size_t i = 0; i < base.scores.size(); ++i) {
     const auto& s = base.scores[i];
-    if (!is_mca_type(s.question_type) && !is_na_type(s.question_type))
-      fail(base.origin, "record " + quote(s.id) + ": question_type",
-           "expected a VSI-Bench question type, found " + quote(s.question_type));
-    by_type[s.question_type].push_back(i);
+    by_type[vsibench_ ? s.question_type : s.question_type + "_" + s.metric].push_back(i);
   }
   for (const auto& [type, positions] : by_type) types_.push_back(type);
   for (const auto& run : runs) {
@@ -173,7 +175,16 @@ AggregateValues PairedScores::values(std::size_t run, const std::vector<std::vec
     g.reserve(picks[t].size());
     for (std::size_t p : picks[t]) g.push_back(scores_[run][t][p]);
   }
-  return aggregate_values(groups);
+  if (vsibench_) return aggregate_values(groups);
+  AggregateValues out;  // generic tasks: each column's mean, overall the mean over columns (generic_aggregate)
+  for (const auto& [key, g] : groups) {
+    double sum = 0.0;
+    for (double v : g) sum += v;
+    out.columns.emplace_back(key, sum / static_cast<double>(g.size()));
+    out.overall += out.columns.back().second;
+  }
+  out.overall /= static_cast<double>(out.columns.size());
+  return out;
 }
 
 double percentile(std::vector<double> values, double q) {
@@ -206,7 +217,7 @@ BootstrapResult paired_bootstrap(std::span<const ScoredRun> runs, const Bootstra
   std::vector<nlohmann::ordered_json> points;
   for (const auto& run : runs) {
     try {
-      points.push_back(aggregate(run.scores));
+      points.push_back(paired.vsibench() ? aggregate(run.scores) : generic_aggregate(run.scores));
     } catch (const Error& e) {
       throw Error(run.origin, e.field(), e.problem());
     }

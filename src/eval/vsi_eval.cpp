@@ -52,7 +52,7 @@ RecordScore score_sample(const data::Sample& sample, const std::string& predicti
 }
 
 bool benchmark_readable(const data::Sample& sample, std::string_view prediction) {
-  if (data::answer_kind(sample.question_type) == data::AnswerKind::Numeric)
+  if (data::answer_kind(sample) == data::AnswerKind::Numeric)
     return na_prediction_value(prediction).has_value();
   if (sample.options.empty()) return !trim(prediction).empty();
   const std::string word = fuzzy_match(prediction);
@@ -86,14 +86,14 @@ double choice_score(const data::Sample& sample, std::string_view answer, AnswerR
 }
 
 double accuracy_reward(const data::Sample& sample, std::string_view answer, AnswerRule rule) {
-  if (data::answer_kind(sample.question_type) != data::AnswerKind::Numeric) return choice_score(sample, answer, rule);
+  if (data::answer_kind(sample) != data::AnswerKind::Numeric) return choice_score(sample, answer, rule);
   if (rule == AnswerRule::kLenient) return numeric_accuracy(answer, sample.ground_truth);
   const auto p = na_prediction_value(answer), g = python_float(sample.ground_truth);
   return p && g ? relative_accuracy(*p, *g) : 0.0;
 }
 
 double mra_reward(const data::Sample& sample, std::string_view answer, AnswerRule rule) {
-  if (data::answer_kind(sample.question_type) != data::AnswerKind::Numeric) return choice_score(sample, answer, rule);
+  if (data::answer_kind(sample) != data::AnswerKind::Numeric) return choice_score(sample, answer, rule);
   if (rule == AnswerRule::kBenchmark) return na_score(answer, sample.ground_truth).value_or(0.0);
   const auto p = first_number(answer), g = first_number(sample.ground_truth);
   if (!p || !g || *g == 0.0 || !std::isfinite(*p)) return 0.0;

@@ -4,6 +4,7 @@
 #include "vsr/core/progress.hpp"
 #include "vsr/core/run_dir.hpp"
 #include "vsr/eval/answer_format.hpp"
+#include "vsr/eval/qa_score.hpp"
 #include "vsr/eval/table.hpp"
 #include "vsr/eval/vsi_eval.hpp"
 #include "vsr/eval/vsibench.hpp"
@@ -174,17 +175,23 @@ EvalRun evaluate_vsibench(const model::Qwen2VL& model, const model::SampleEncode
   for (std::size_t i = 0; i < samples.size(); ++i) {
     run.predictions[i].readable = benchmark_readable(samples[i], run.predictions[i].prediction);  // reused lines too
     run.unreadable += run.predictions[i].readable ? 0 : 1;
-    scores.push_back(score_sample(samples[i], run.predictions[i].prediction, zero_truth));
+    scores.push_back(is_vsibench_sample(samples[i])
+                         ? score_sample(samples[i], run.predictions[i].prediction, zero_truth)
+                         : score_generic(samples[i], run.predictions[i].prediction));
     score_text += scores.back().to_json().dump() + "\n";
   }
-  run.aggregate = aggregate(scores);
-  const std::vector<std::vector<std::string>> rows{vsi_row(run.aggregate)};
+  // VSI-Bench's official aggregate and columns when every record is a VSI-Bench question; the generic per-task
+  // aggregate (eval/qa_score.hpp) for the generic QA format's own tasks.
+  const bool vsibench = std::all_of(samples.begin(), samples.end(), [](const auto& s) { return is_vsibench_sample(s); });
+  run.aggregate = vsibench ? aggregate(scores) : generic_aggregate(scores);
+  const auto headings = vsibench ? vsi_headings() : generic_headings(run.aggregate);
+  const std::vector<std::vector<std::string>> rows{vsibench ? vsi_row(run.aggregate) : generic_row(run.aggregate)};
   if (main) {
     write_file_atomic(dir.file("scores.jsonl"), score_text);
     write_file_atomic(dir.file("aggregate.json"), run.aggregate.dump(2) + "\n");
-    write_file_atomic(dir.file("table.md"), markdown_table(vsi_headings(), rows));
+    write_file_atomic(dir.file("table.md"), markdown_table(headings, rows));
   }
-  run.table = plain_table(vsi_headings(), rows);
+  run.table = plain_table(headings, rows);
   return run;
 }
 

@@ -6,6 +6,7 @@
 #include "vsr/eval/python_str.hpp"
 #include "vsr/model/sample_encoder.hpp"
 #include "vsr/video/reader.hpp"
+#include "vsr/video/space_aware_sampling.hpp"
 
 #include <fmt/format.h>
 
@@ -55,7 +56,7 @@ std::optional<std::string> options_problem(const std::vector<std::string>& optio
 
 /// Problems of the ground truth for the record's answer kind.
 std::optional<std::string> answer_problem(const data::Sample& s) {
-  if (data::answer_kind(s.question_type) == data::AnswerKind::Numeric) {
+  if (data::answer_kind(s) == data::AnswerKind::Numeric) {
     const auto value = eval::python_float(s.ground_truth);
     if (!value || !std::isfinite(*value))
       return "expected a number for " + s.question_type + ", found " + quote(s.ground_truth);
@@ -103,6 +104,7 @@ PreflightReport preflight_records(const std::vector<data::Sample>& samples, cons
   report.records = samples.size();
   report.usable.assign(samples.size(), true);
   std::map<std::string, VideoCheck> videos;
+  std::map<std::string, std::string> tracks;  // camera track file -> its problem ("" when it reads)
   ProgressBar bar("pre-flight", static_cast<std::int64_t>(samples.size()), "records");
   for (std::size_t i = 0; i < samples.size(); ++i) {
     const data::Sample& s = samples[i];
@@ -113,25 +115,66 @@ PreflightReport preflight_records(const std::vector<data::Sample>& samples, cons
     };
     if (auto p = options_problem(s.options)) add("options", *p);
     if (auto p = answer_problem(s)) add("ground_truth", *p);
-    if (s.video.empty()) {
-      add("video", "the record names no video");
-    } else {
-      auto it = videos.find(s.video.string());
-      if (it == videos.end()) it = videos.emplace(s.video.string(), check_video(s.video)).first;
-      const VideoCheck& v = it->second;
+    // Each picture opens (first and last frame), then the whole prompt must fit the context.
+    MediaSizes media;
+    bool pictures_ok = true;
+    auto open = [&](const std::filesystem::path& path) -> const VideoCheck& {
+      auto it = videos.find(path.string());
+      if (it == videos.end()) it = videos.emplace(path.string(), check_video(path)).first;
+      return it->second;
+    };
+    for (const auto& image : s.images) {
+      const VideoCheck& v = open(image);
+      if (!v.problem.empty()) {
+        add("images", v.problem);
+        pictures_ok = false;
+      } else {
+        media.images.push_back({v.height, v.width});
+      }
+    }
+    if (!s.video.empty()) {
+      const VideoCheck& v = open(s.video);
       if (!v.problem.empty()) {
         add("video", v.problem);
+        pictures_ok = false;
       } else {
-        try {  // the processor's resize refuses some sizes (a side under 28 pixels, an aspect ratio over 200)
-          const std::int64_t prompt = encoder.prompt_length(user_text(s), v.height, v.width);
-          if (prompt + completion_tokens > context_tokens)
-            add("video", fmt::format("{} prompt tokens ({} frames of {}x{}) + {} completion tokens exceed the model's "
-                                     "context of {} (max_position_embeddings)",
-                                     prompt, encoder.frames(), v.width, v.height, completion_tokens, context_tokens));
+        media.video = std::array<std::int64_t, 2>{v.height, v.width};
+      }
+      if (encoder.video_options().sampling == "space_aware") {
+        try {
+          const auto track = camera_track_of(s);
+          auto it = tracks.find(track.string());
+          if (it == tracks.end()) {
+            std::string problem;
+            try {
+              (void)video::read_camera_track(track);
+            } catch (const Error& e) {
+              problem = e.what();
+            }
+            it = tracks.emplace(track.string(), problem).first;
+          }
+          if (!it->second.empty()) add("meta.camera", it->second);
         } catch (const Error& e) {
-          add("video", fmt::format("{}: {}x{} frames do not fit the processor ({})", s.video.string(), v.width,
-                                   v.height, e.what()));
+          add("meta.camera", e.what());
         }
+      }
+    }
+    if (pictures_ok) {
+      const std::string field = s.video.empty() ? (s.images.empty() ? "question" : "images") : "video";
+      try {  // the processor's resize refuses some sizes (a side under 28 pixels, an aspect ratio over 200)
+        const std::int64_t prompt = encoder.prompt_length(user_text(s), media);
+        if (prompt + completion_tokens > context_tokens) {
+          const std::string what =
+              media.video ? fmt::format(" ({} frames of {}x{})", encoder.frames(), (*media.video)[1], (*media.video)[0])
+                          : "";
+          add(field, fmt::format("{} prompt tokens{} + {} completion tokens exceed the model's context of {} "
+                                 "(max_position_embeddings)",
+                                 prompt, what, completion_tokens, context_tokens));
+        }
+      } catch (const Error& e) {
+        const std::string path = s.video.empty() ? s.images.front().string() : s.video.string();
+        const auto& size = s.video.empty() ? media.images.front() : *media.video;
+        add(field, fmt::format("{}: {}x{} frames do not fit the processor ({})", path, size[1], size[0], e.what()));
       }
     }
     bar.tick(1);

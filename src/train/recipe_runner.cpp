@@ -70,7 +70,9 @@ int run_recipe(int argc, char** argv, const fs::path& default_config, const Reci
       s.preflight(hooks.own_mode);
     });
     hooks.train(session);
-    restore_default_signal_handlers();
+    // A preempted run keeps the handlers until it exits: a second signal during the shutdown (a scheduler's SIGTERM
+    // after its SIGUSR1) must not turn exit 75 into a kill.
+    if (!session.preempted()) restore_default_signal_handlers();
     const bool main = session.is_main();  // under a launcher only rank 0 prints and writes the report
     if (session.preempted()) {
       session.mark_preempted();

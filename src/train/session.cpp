@@ -205,6 +205,7 @@ Session::Session(const RunArguments& args, const RuntimeOptions& runtime, const 
   impl_->run_info = std::move(recipe);
   impl_->run_info["model"] = args.model;
   impl_->run_info["train"] = args.train;
+  if (!args.init_adapter.empty()) impl_->run_info["init_adapter"] = args.init_adapter;
   impl_->run_info["steps"] = train_.steps;
   impl_->run_info["trainable_parameters"] = adapters_->num_parameters();
   impl_->run_info["torch"] = compat::torch_version();

@@ -19,7 +19,9 @@ namespace vsr::data {
 std::vector<std::filesystem::path> list_scene_dirs(const std::filesystem::path& root);
 
 /// The questions of one scene folder. When the scene has a camera path (synthetic scenes), visibility comes from its
-/// uniformly sampled frames and the eval-only tasks (appearance order, route planning) are generated too.
+/// uniformly sampled frames and the eval-only tasks (appearance order, route planning) are generated too. Every
+/// question's meta.camera names the scene's camera track (the synthetic camera file, or the scene folder when it
+/// holds ScanNet's exported pose/), for [video] sampling = space_aware; absent when the scene has neither.
 std::vector<Sample> build_scene_questions(const std::filesystem::path& scene_dir, const QaOptions& qa,
                                           const SynthOptions& synth);
 

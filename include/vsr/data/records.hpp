@@ -1,8 +1,10 @@
 #pragma once
 /// @file
 /// Question records as JSON: the builder's JSON lines (`id, dataset, scene_name, question_type, question, options,
-/// ground_truth, video, meta`) and VSI-Bench's release files (JSON array or JSON lines with `id, dataset,
-/// scene_name, question_type, question, options, ground_truth`).
+/// ground_truth, video, meta`), VSI-Bench's release files (JSON array or JSON lines with `id, dataset,
+/// scene_name, question_type, question, options, ground_truth`) and the generic QA format of docs/data.md (`id,
+/// task, question, options, answer, answer_type` with a `video`, `images` or neither), recognised per record by its
+/// `answer` field.
 
 #include "vsr/data/sample.hpp"
 
@@ -19,7 +21,10 @@ namespace vsr::data {
 nlohmann::json sample_to_json(const Sample& sample);
 
 /// A sample from a JSON record; `origin`/`where` name it in errors. `ground_truth` may be a string or a number;
-/// `options` may be null/absent; `video` when absent is `{video_root}/{dataset}/{scene_name}.mp4`.
+/// `options` may be null/absent; `video` when absent is `{video_root}/{dataset}/{scene_name}.mp4`. A record with
+/// `answer` and no `ground_truth` is read in the generic QA format (docs/data.md): `task` (default "qa") becomes
+/// question_type, relative `video` / `images` paths are taken against `video_root`, or when that is empty against
+/// the folder of the file `origin` names; no video and no images is a text-only record.
 Sample sample_from_json(const nlohmann::json& record, const std::filesystem::path& video_root,
                         const std::string& origin, const std::string& where);
 

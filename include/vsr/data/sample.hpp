@@ -11,8 +11,9 @@
 
 namespace vsr::data {
 
-/// One question about one video: a VSI-100k training question or a VSI-Bench record (same field names as
-/// VSI-Bench: `id, dataset, scene_name, question_type, question, options, ground_truth`).
+/// One question: a VSI-100k training question or a VSI-Bench record about one video (same field names as VSI-Bench:
+/// `id, dataset, scene_name, question_type, question, options, ground_truth`), or a record of the generic QA format
+/// (docs/data.md) about a video, images or nothing but its text, with its own task name and answer type.
 struct Sample {
   std::string id;                    ///< unique within its file
   std::string dataset;               ///< "scannet", "arkitscenes", "synthetic", ...
@@ -21,7 +22,9 @@ struct Sample {
   std::string question;              ///< the question text, without options or post-prompt
   std::vector<std::string> options;  ///< lettered options "A. chair" (evaluation); empty in VSI-100k training data
   std::string ground_truth;          ///< a number ("3", "1.5"), an entity ("chair") or an option letter ("B")
-  std::filesystem::path video;       ///< the walkthrough video
+  std::filesystem::path video;       ///< the walkthrough video; empty for image and text-only records
+  std::vector<std::filesystem::path> images;  ///< pictures shown before the text (generic format); usually empty
+  std::string answer_type;           ///< generic format: "number", "choice" or "text"; empty: question_type decides
   nlohmann::json meta = nlohmann::json::object();  ///< builder extras: "categories" (object categories in question
                                                    ///< order) and task-specific values; empty for VSI-Bench records
 };
@@ -38,5 +41,18 @@ inline AnswerKind answer_kind(std::string_view question_type) {
     if (question_type == numeric) return AnswerKind::Numeric;
   return AnswerKind::Choice;
 }
+
+/// The answer kinds of the generic QA format's `answer_type`.
+inline constexpr std::string_view kAnswerTypes[] = {"number", "choice", "text"};
+
+/// The answer kind of a record: "number" -> Numeric, "choice" and "text" -> Choice (exact match; "text" has no
+/// options), and for a record without an answer_type that of its VSI-Bench question_type.
+inline AnswerKind answer_kind(const Sample& s) {
+  if (s.answer_type.empty()) return answer_kind(s.question_type);
+  return s.answer_type == "number" ? AnswerKind::Numeric : AnswerKind::Choice;
+}
+
+/// Whether the record shows the model nothing but text (no video, no images): AlphaMaze-style text tasks.
+inline bool is_text_only(const Sample& s) { return s.video.empty() && s.images.empty(); }
 
 }  // namespace vsr::data

@@ -43,7 +43,8 @@ void require_same_records(const ScoredRun& baseline, const ScoredRun& other);
 class PairedScores {
  public:
   /// Joins `runs` by record id in the first run's record order (require_same_records against it). vsr::Error for no
-  /// runs, no records or a record whose type is not VSI-Bench's.
+  /// runs or no records. Records of generic tasks (not VSI-Bench question types; eval/qa_score.hpp) are grouped by
+  /// `<task>_<metric>` and aggregated as generic_aggregate does (column means, overall their mean).
   explicit PairedScores(std::span<const ScoredRun> runs);
   /// The number of runs.
   std::size_t runs() const { return scores_.size(); }
@@ -57,12 +58,15 @@ class PairedScores {
   std::vector<std::vector<std::size_t>> all() const;
   /// One resample: per type, count(type) positions drawn uniformly with replacement from the SplitMix64 `state`.
   void draw(std::uint64_t& state, std::vector<std::vector<std::size_t>>& picks) const;
-  /// The official aggregate of run `run` over the picked records.
+  /// Whether every record is a VSI-Bench question (the official aggregate applies).
+  bool vsibench() const { return vsibench_; }
+  /// The official aggregate of run `run` over the picked records (the generic one for generic tasks).
   AggregateValues values(std::size_t run, const std::vector<std::vector<std::size_t>>& picks) const;
 
  private:
   std::vector<std::string> types_;
   std::vector<std::vector<std::vector<double>>> scores_;  // [run][type][position]
+  bool vsibench_ = true;
 };
 
 /// Settings of paired_bootstrap.

@@ -1,8 +1,9 @@
 #pragma once
 /// @file
 /// Pre-flight check of question records before a run starts (training or evaluation), so that a bad record fails at
-/// minute 0 rather than at hour 30: every record's video exists and decodes (its first and last frame), the prompt
-/// with the video's tokens plus the completion budget fits the model's context, the ground truth parses for its
+/// minute 0 rather than at hour 30: every record's pictures (its video, its images; a text-only record has none)
+/// exist and decode (first and last frame), under [video] sampling = space_aware its camera track (meta.camera)
+/// reads, the prompt with the pictures' tokens plus the completion budget fits the model's context, the ground truth parses for its
 /// answer kind (a number for VSI-Bench's numeric tasks, an option letter for choice questions with options) and the
 /// options are well-formed ("A. text", "B. text", ... in order, distinct). All problems of all records are collected
 /// into one report.

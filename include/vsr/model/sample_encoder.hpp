@@ -13,7 +13,10 @@
 
 #include <ATen/core/Tensor.h>
 
+#include <array>
 #include <cstdint>
+#include <filesystem>
+#include <optional>
 #include <memory>
 #include <span>
 #include <string>
@@ -25,13 +28,26 @@ namespace vsr::model {
 /// Section [video]: how a sample's video becomes frames.
 struct VideoOptions {
   static constexpr std::string_view kSection = "video";
-  int frames = 16;            ///< frames sampled uniformly per video (even: Qwen2-VL's temporal patch is 2)
+  int frames = 16;            ///< frames sampled per video (even: Qwen2-VL's temporal patch is 2)
+  std::string sampling = "uniform";  ///< "uniform" (Qwen2-VL's) or "space_aware" (Spatial-MLLM's, from poses)
+  double coverage_cell_m = 0.25;     ///< space_aware: floor cell side, metres
+  double coverage_range_m = 4.0;     ///< space_aware: farthest floor distance a frame counts as seeing, metres
   int cache_videos = 512;     ///< processed videos kept in memory (a training epoch revisits each one)
   int decoder_threads = 2;    ///< FFmpeg decoder threads per video
 
   /// Declares the keys of [video].
   void describe(OptionSet& set);
 };
+
+/// The picture sizes of a record, for prompt_length: each image's and the video's (height, width) in pixels.
+struct MediaSizes {
+  std::vector<std::array<std::int64_t, 2>> images;    ///< one per image, in order
+  std::optional<std::array<std::int64_t, 2>> video;  ///< the video's frame size, when the record has one
+};
+
+/// The camera track file a record names for space-aware sampling (meta.camera: a synthetic scene's camera JSON or a
+/// ScanNet scene folder with pose/); vsr::Error naming the record when it names none.
+std::filesystem::path camera_track_of(const data::Sample& sample);
 
 /// A prompt with completions appended, ready for a teacher-forced forward (Qwen2VL::forward + token_log_probs).
 struct CompletionBatch {
@@ -51,13 +67,19 @@ class SampleEncoder {
   SampleEncoder(SampleEncoder&&) noexcept;
   SampleEncoder& operator=(SampleEncoder&&) noexcept;
 
-  /// A batch of one: `<|im_start|>user\n<video> text<|im_end|>\n<|im_start|>assistant\n` with the system turn of
-  /// the chat template, the video's pads expanded and its pixel values. vsr::Error naming the video on a bad file.
+  /// A batch of one: `<|im_start|>user\n<images><video> text<|im_end|>\n<|im_start|>assistant\n` with the system
+  /// turn of the chat template, each picture's pads expanded and its pixel values (an image is the first frame of its
+  /// file; a video is sampled by [video] sampling; a text-only record has neither). vsr::Error naming the file on a
+  /// bad one.
   MultimodalInputs prompt(const data::Sample& sample, std::string_view text) const;
   /// Tokens prompt(sample, text) would have for a video whose frames are `height` x `width` pixels, computed without
   /// decoding anything (the chat rendering tokenized, the video's pads counted from the processor's resize and
   /// [video] frames): for pre-flight checks of the context length.
   std::int64_t prompt_length(std::string_view text, std::int64_t height, std::int64_t width) const;
+  /// As above for a record with any pictures (images, a video, or none).
+  std::int64_t prompt_length(std::string_view text, const MediaSizes& media) const;
+  /// The [video] options.
+  const VideoOptions& video_options() const { return video_; }
   /// Frames sampled from each video ([video] frames).
   int frames() const { return video_.frames; }
   /// The ids of an assistant answer as the model should produce it: `answer` then <|im_end|>.
@@ -81,6 +103,8 @@ class SampleEncoder {
 
  private:
   struct Cache;
+  /// The processed picture of `path` (an image's first frame, or the video's sampled frames), cached.
+  vision::VisualInput visual(const std::filesystem::path& path, bool image, const data::Sample& sample) const;
   const text::Tokenizer* tokenizer_;
   vision::ProcessorOptions processor_;
   Qwen2VLConfig config_;
