@@ -4,11 +4,12 @@
 // SftSteps<...>::step run their real glue (rollouts, rewards, group filters, advantages, masks, loss shares, the
 // update) without a model, a tokenizer or a video.
 //
-// The toy policy: one row of logits per question, theta [Q, V]; tokens 0 .. V-2 are the digits "0" .. "V-2", token
-// V-1 is the stop token. A prompt is the one token q (the question's index in `questions`); completions are sampled
-// token by token from softmax(theta[q]) until the stop token or `max_new_tokens`. log pi(o_t) = log_softmax(theta[q])
-// [o_t] (no dependence on earlier tokens), the reference policy is theta at construction, and the update is plain SGD
-// theta -= lr * grad (no clipping, no momentum), so one step's change can be computed by hand.
+// The toy policy: one row of logits per question and completion position, theta [Q, T, V] (T = max_new_tokens);
+// tokens 0 .. V-2 are the digits "0" .. "V-2", token V-1 is the stop token. A prompt is the one token q (the
+// question's index in `questions`); completion token t is sampled from softmax(theta[q, t]) until the stop token or
+// T tokens. log pi(o_t) = log_softmax(theta[q, t])[o_t] (no dependence on earlier tokens), the reference policy is
+// theta at construction, and the update is plain SGD theta -= lr * grad (no clipping, no momentum), so one step's
+// change can be computed by hand.
 #include "vsr/core/run_dir.hpp"
 #include "vsr/data/sample.hpp"
 #include "vsr/model/sampler.hpp"
@@ -31,8 +32,12 @@ namespace vsr::test {
 /// The fake's stand-in for model::SampleEncoder: rows "prompt + completion" of token ids.
 class FakeEncoder {
  public:
-  /// `stop`: the stop (and padding) token.
-  explicit FakeEncoder(std::int64_t stop) : stop_(stop) {}
+  /// `stop`: the stop (and padding) token; `questions`: the session's questions (a prompt is the question's index).
+  FakeEncoder(std::int64_t stop, const std::vector<data::Sample>* questions) : stop_(stop), questions_(questions) {}
+  /// The prompt of `sample` (one of the session's questions); the text is ignored.
+  model::MultimodalInputs prompt(const data::Sample& sample, std::string_view) const {
+    return prompt_of(static_cast<std::int64_t>(&sample - questions_->data()));
+  }
   /// The prompt of question `q`: the one token q.
   model::MultimodalInputs prompt_of(std::int64_t q) const {
     model::MultimodalInputs in;
@@ -91,6 +96,7 @@ class FakeEncoder {
 
  private:
   std::int64_t stop_;
+  const std::vector<data::Sample>* questions_;
 };
 
 /// The fake trainer core (see the file comment).
@@ -101,9 +107,10 @@ class FakeSession {
   /// micro-batches per step; `seed` for the sampling.
   FakeSession(std::vector<data::Sample> questions, std::int64_t vocab, std::int64_t max_new_tokens, double lr,
               std::int64_t batch_size, std::int64_t grad_accum, std::uint64_t seed, const std::filesystem::path& run)
-      : questions_(std::move(questions)), vocab_(vocab), max_new_tokens_(max_new_tokens), encoder_(vocab - 1),
+      : questions_(std::move(questions)), vocab_(vocab), max_new_tokens_(max_new_tokens), encoder_(vocab - 1, &questions_),
         run_dir_(run) {
-    theta_ = at::zeros({static_cast<std::int64_t>(questions_.size()), vocab}, at::kDouble).requires_grad_(true);
+    theta_ = at::zeros({static_cast<std::int64_t>(questions_.size()), max_new_tokens, vocab}, at::kDouble)
+                 .requires_grad_(true);
     reference_ = theta_.detach().clone();
     options_.lr = lr;
     options_.batch_size = batch_size;
@@ -132,10 +139,14 @@ class FakeSession {
     return out;
   }
 
-  /// G completions of `sample` sampled from softmax(theta[q]).
+  /// Makes the next rollout return these completions (token ids) instead of sampling, for hand-computed steps.
+  void script_next_rollout(std::vector<std::vector<std::int64_t>> completions) { script_ = std::move(completions); }
+
+  /// G completions of `sample` sampled from softmax(theta[q, t]) (or the scripted ones).
   train::RolloutGroup rollout(const data::Sample& sample, const std::string&, std::int64_t G) {
     const std::int64_t q = index_of(sample);
-    const at::Tensor probs = at::softmax(theta_.detach()[q], 0);
+    if (!script_.empty()) return scripted(q, G);
+    const at::Tensor position_probs = at::softmax(theta_.detach()[q], 1);
     train::RolloutGroup g;
     g.prompt = encoder_.prompt_of(q);
     g.max_new_tokens = max_new_tokens_;
@@ -145,6 +156,7 @@ class FakeSession {
       std::string text;
       bool stopped = false;
       while (static_cast<std::int64_t>(tokens.size()) < max_new_tokens_) {
+        const at::Tensor probs = position_probs[static_cast<std::int64_t>(tokens.size())];
         const std::int64_t t = at::multinomial(probs, 1, false, generator_).item<std::int64_t>();
         g.logprobs[i][static_cast<std::int64_t>(tokens.size())] = std::log(probs[t].item<double>());
         tokens.push_back(t);
@@ -199,24 +211,46 @@ class FakeSession {
   }
   /// pi(ground truth followed by stop | q): the probability that question q is answered exactly right.
   double p_correct(std::int64_t q) const {
-    const at::Tensor p = at::softmax(theta_.detach()[q], 0);
+    const at::Tensor p = at::softmax(theta_.detach()[q], 1);
+    const std::string& truth = questions_[static_cast<std::size_t>(q)].ground_truth;
     double out = 1.0;
-    for (char c : questions_[static_cast<std::size_t>(q)].ground_truth) out *= p[c - '0'].item<double>();
-    return out * p[vocab_ - 1].item<double>();
+    for (std::size_t t = 0; t < truth.size(); ++t) out *= p[static_cast<std::int64_t>(t)][truth[t] - '0'].item<double>();
+    return out * p[static_cast<std::int64_t>(truth.size())][vocab_ - 1].item<double>();
   }
 
  private:
+  train::RolloutGroup scripted(std::int64_t q, std::int64_t G) {
+    train::RolloutGroup g;
+    g.prompt = encoder_.prompt_of(q);
+    g.max_new_tokens = max_new_tokens_;
+    g.logprobs = at::zeros({G, max_new_tokens_}, at::kFloat);
+    for (std::int64_t i = 0; i < G; ++i) {
+      const auto& tokens = script_.at(static_cast<std::size_t>(i));
+      std::string text;
+      for (auto t : tokens)
+        if (t != vocab_ - 1) text += std::to_string(t);
+      g.truncated.push_back(tokens.empty() || tokens.back() != vocab_ - 1);
+      g.new_tokens += static_cast<std::int64_t>(tokens.size());
+      g.tokens.push_back(tokens);
+      g.texts.push_back(text);
+    }
+    script_.clear();
+    return g;
+  }
   std::int64_t index_of(const data::Sample& s) const {
     return static_cast<std::int64_t>(&s - questions_.data());
   }
   static at::Tensor token_logprobs(const at::Tensor& theta, const model::CompletionBatch& batch) {
-    const at::Tensor q = batch.inputs.input_ids.select(1, 0);                     // [B]
-    const at::Tensor logp = at::log_softmax(theta.index_select(0, q), 1);          // [B, V]
-    const at::Tensor per_token = logp.gather(1, batch.inputs.input_ids);           // [B, L]
+    const at::Tensor& ids = batch.inputs.input_ids;
+    const std::int64_t B = ids.size(0), L = ids.size(1), P = batch.prompt_length, n = L - P;
+    const at::Tensor logp = at::log_softmax(theta.index_select(0, ids.select(1, 0)), 2);  // [B, T, V]
+    const at::Tensor completion = logp.narrow(1, 0, n).gather(2, ids.narrow(1, P, n).unsqueeze(2)).squeeze(2);
+    const at::Tensor per_token = at::cat({at::zeros({B, P}, completion.options()), completion}, 1);  // [B, L]
     return per_token * batch.mask.to(per_token.scalar_type());
   }
 
   std::vector<data::Sample> questions_;
+  std::vector<std::vector<std::int64_t>> script_;
   std::int64_t vocab_, max_new_tokens_;
   FakeEncoder encoder_;
   RunDir run_dir_;

@@ -23,12 +23,13 @@ template <PromptMode P>
 class DpoSteps {
  public:
   /// One optimizer step as Experiment calls it (DPO's reference is built in; no reward or KL setting).
-  template <class R, class K>
-  StepStats step(Session& s, const algo::Dpo& dpo, const P& mode, const R&, const K&) {
+  template <class S, class R, class K>
+  StepStats step(S& s, const algo::Dpo& dpo, const P& mode, const R&, const K&) {
     return step(s, dpo, mode);
   }
   /// One optimizer step; returns its statistics.
-  StepStats step(Session& s, const algo::Dpo& dpo, const P& mode) {
+  template <class S>
+  StepStats step(S& s, const algo::Dpo& dpo, const P& mode) {
     s.start_step_timer();
     const double n = static_cast<double>(s.options().grad_accum);
     double loss = 0.0, chosen = 0.0, rejected = 0.0, margin = 0.0, accuracy = 0.0;

@@ -52,8 +52,10 @@ struct GrpoMicroBatch {
 template <class A, PromptMode P, class R, KlSetting K>
 class GrpoSteps {
  public:
-  /// One optimizer step; returns its statistics.
-  StepStats step(Session& s, const A& grpo_options, const P& mode, const R& reward, const K& kl) {
+  /// One optimizer step; returns its statistics. `S` is train::Session, or any type with the members used here (the
+  /// fake trainer core of tests/torch/fake_session.hpp: the step logic tested in milliseconds).
+  template <class S>
+  StepStats step(S& s, const A& grpo_options, const P& mode, const R& reward, const K& kl) {
     s.start_step_timer();
     if (iteration_ == 0) collect(s, grpo_options, mode, reward, kl);
     const A grpo = with_budget(grpo_options);
@@ -129,7 +131,8 @@ class GrpoSteps {
     fail("[grpo]", "grpo.filter_metric", "expected one of " + known + ", got " + quote(grpo.options.filter_metric));
   }
 
-  void collect(Session& s, const A& grpo_options, const P& mode, const R& reward, [[maybe_unused]] const K& kl) {
+  template <class S>
+  void collect(S& s, const A& grpo_options, const P& mode, const R& reward, [[maybe_unused]] const K& kl) {
     buffer_.clear();
     const std::int64_t G = grpo_options.options.num_generations;
     const auto names = reward_names<R>();
@@ -350,7 +353,8 @@ class GrpoSteps {
   /// This rank's share of the global loss: by sequences (grpo; dr_grpo with a fixed max_len), by tokens (bnpo), or
   /// for dr_grpo with max_len = 0 by sequences x longest row with the longest row of all ranks as the normaliser.
   /// `mask` undefined: this rank trains nothing in this micro-batch (still a party to the collectives).
-  static double loss_share(Session& s, const A& grpo, const at::Tensor& mask) {
+  template <class S>
+  static double loss_share(S& s, const A& grpo, const at::Tensor& mask) {
     const double rows = mask.defined() ? static_cast<double>(mask.size(0)) : 0.0;
     const auto settings = grpo.loss_settings();
     const auto mode = settings.aggregation;
@@ -367,14 +371,15 @@ class GrpoSteps {
 
   /// The unbiased reward std of each question type over the whole batch: `mine` (this rank's per-type moments)
   /// summed over the ranks in rank order, so every rank gets the same numbers (one broadcast per rank).
-  static std::map<std::string, double> global_type_std(Session& s,
+  template <class S>
+  static std::map<std::string, double> global_type_std(S& s,
                                                        const std::map<std::string, algo::BatchMoments>& mine) {
     nlohmann::json j = nlohmann::json::object();
     for (const auto& [type, m] : mine) j[type] = {m.count, m.sum, m.sum_sq};
     const std::string text = j.dump();
     std::map<std::string, algo::BatchMoments> all;
     for (int r = 0; r < s.distributed().world_size(); ++r) {
-      const auto theirs = nlohmann::json::parse(s.distributed().broadcast(text, r));
+      const nlohmann::json theirs = nlohmann::json::parse(s.distributed().broadcast(text, r));
       for (auto it = theirs.begin(); it != theirs.end(); ++it) {
         auto& m = all[it.key()];
         m.count += (*it)[0].get<double>(), m.sum += (*it)[1].get<double>(), m.sum_sq += (*it)[2].get<double>();

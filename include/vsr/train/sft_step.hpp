@@ -21,12 +21,13 @@ template <PromptMode P>
 class SftSteps {
  public:
   /// One optimizer step as Experiment calls it (SFT has no reward or KL setting).
-  template <class R, class K>
-  StepStats step(Session& s, const algo::Sft& sft, const P& mode, const R&, const K&) {
+  template <class S, class R, class K>
+  StepStats step(S& s, const algo::Sft& sft, const P& mode, const R&, const K&) {
     return step(s, sft, mode);
   }
   /// One optimizer step; returns its statistics.
-  StepStats step(Session& s, const algo::Sft& sft, const P& mode) {
+  template <class S>
+  StepStats step(S& s, const algo::Sft& sft, const P& mode) {
     s.start_step_timer();
     double loss = 0.0, tokens = 0.0;
     bool finite = true;

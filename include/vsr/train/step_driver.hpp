@@ -13,16 +13,19 @@
 
 namespace vsr::train {
 
+/// (`S`: train::Session or a type with its members, as the fake trainer core of the tests.)
 /// Backpropagates `loss` scaled by `share`, this rank's part of the global loss (Session::global_share; 1 in a
 /// single process): summed over ranks, the gradients are those of the single-process loss.
-inline void backward_share(Session& s, const at::Tensor& loss, double share) {
+template <class S>
+void backward_share(S& s, const at::Tensor& loss, double share) {
   s.backward(share == 1.0 ? loss : loss * share);
 }
 
 /// Ends an optimizer step: the update (skipped everywhere when `finite` is false on any rank or a gradient is not
 /// finite), then `stats` with step, lr, grad_norm, skipped, step_time_s and rss_mb_max (resident memory in MiB after
 /// the step; the largest rank's in a data-parallel run) added.
-inline StepStats finish_step(Session& s, bool finite, StepStats stats) {
+template <class S>
+StepStats finish_step(S& s, bool finite, StepStats stats) {
   const auto update = s.update(finite);
   stats.step = s.step();
   stats.set("lr", update.lr);
