@@ -22,6 +22,14 @@ enum class AdvantageEstimator {
   TaskNorm,      ///< A_i = (r_i - mean_g) / (s_i + eps), s_i the unbiased std of i's question type over the batch
 };
 
+/// How an advantage estimator weighs the batch-wide reward moments the step sums over every micro-batch and rank
+/// before computing advantages (a part's `kMoments`; none for the per-group estimators).
+enum class MomentWeights {
+  None,       ///< no batch moments
+  Tokens,     ///< each reward weighted by its completion's tokens (REINFORCE++'s token-level whitening)
+  Sequences,  ///< each reward once
+};
+
 /// Token-weighted sums of rewards over a batch (count = tokens, sum = sum of w r, sum_sq = sum of w r^2): summed
 /// over micro-batches and ranks, they let advantage::BatchNorm whiten over the whole global batch, as verl does.
 struct BatchMoments {

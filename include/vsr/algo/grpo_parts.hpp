@@ -13,7 +13,9 @@
 
 namespace vsr::algo {
 
-/// Advantage estimators: `static AdvantageEstimator estimator(const GrpoOptions&)`.
+/// Advantage estimators: `static AdvantageEstimator estimator(const GrpoOptions&)`, and `static constexpr
+/// MomentWeights kMoments` when the estimator needs the whole batch's reward moments (the step then sums them over
+/// every micro-batch and rank).
 namespace advantage {
 /// GRPO's group mean / std; grpo.scale_std = false drops the std (the vsGRPO configs' switch).
 struct Group {
@@ -38,6 +40,7 @@ struct LeaveOneOut {
 /// REINFORCE++ (arXiv 2501.03262): rewards whitened over the micro-batch's tokens, not per group.
 struct BatchNorm {
   static constexpr std::string_view kName = "batch_norm";  ///< the part's name in run.json
+  static constexpr MomentWeights kMoments = MomentWeights::Tokens;  ///< whitened over the batch's tokens
   /// The compiled estimator this part selects.
   static AdvantageEstimator estimator(const GrpoOptions&) { return AdvantageEstimator::BatchNorm; }
 };
@@ -51,6 +54,16 @@ struct TaskNorm {
   /// The compiled estimator this part selects (the step supplies the per-type scales).
   static AdvantageEstimator estimator(const GrpoOptions&) { return AdvantageEstimator::TaskNorm; }
 };
+
+/// The batch moments advantage part `P` asks for (MomentWeights::None when it declares no kMoments).
+template <class P>
+constexpr MomentWeights moments_of() {
+  if constexpr (requires { P::kMoments; }) {
+    return P::kMoments;
+  } else {
+    return MomentWeights::None;
+  }
+}
 }  // namespace advantage
 
 /// Importance-ratio levels: `static constexpr RatioLevel kLevel`.

@@ -247,13 +247,16 @@ class GrpoSteps {
         }
       type_std = global_type_std(s, mine);
     }
-    // REINFORCE++ whitens over the whole batch: every micro-batch of every rank (one collective, on every rank).
+    // Estimators over the whole batch (REINFORCE++'s whitening): the reward moments of every micro-batch of every
+    // rank (one collective, on every rank), weighted as the advantage part asks.
     algo::BatchMoments moments;
     const algo::BatchMoments* global = nullptr;
-    if constexpr (std::is_same_v<typename A::AdvantagePart, algo::advantage::BatchNorm>) {
+    constexpr algo::MomentWeights kMoments = algo::advantage::moments_of<typename A::AdvantagePart>();
+    if constexpr (kMoments != algo::MomentWeights::None) {
       for (const auto& k : kept) {
         if (k.rows.empty()) continue;
-        const auto m = algo::batch_moments(at::tensor(k.totals, at::kDouble), token_counts(k.rows));
+        const at::Tensor weights = kMoments == algo::MomentWeights::Tokens ? token_counts(k.rows) : at::Tensor();
+        const auto m = algo::batch_moments(at::tensor(k.totals, at::kDouble), weights);
         moments.count += m.count, moments.sum += m.sum, moments.sum_sq += m.sum_sq;
       }
       const auto sums = s.distributed().all_reduce_sum({moments.count, moments.sum, moments.sum_sq});
