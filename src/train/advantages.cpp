@@ -1,4 +1,5 @@
-// Advantage estimators of the GRPO family: group norm, group centred, leave-one-out, batch norm, task norm.
+// Advantage estimators of the GRPO family: group norm, group centred, leave-one-out, batch norm, task norm,
+// group mean / batch std.
 #include "vsr/algo/advantages.hpp"
 
 #include "vsr/core/error.hpp"
@@ -55,6 +56,11 @@ GroupAdvantages estimate_advantages(const at::Tensor& rewards, std::int64_t grou
       const double mean = m.sum / m.count;
       const double var = std::max(0.0, (m.sum_sq - m.count * mean * mean) / (m.count - 1.0));  // Bessel, over tokens
       out.advantages = ((r - mean) / std::sqrt(var + 1e-8)).contiguous();
+      break;
+    }
+    case AdvantageEstimator::GroupMeanBatchStd: {
+      const double scale = moments_std(global ? *global : batch_moments(r));
+      out.advantages = (out.advantages / (scale + eps)).contiguous();
       break;
     }
     case AdvantageEstimator::TaskNorm: {

@@ -91,6 +91,17 @@ TEST(GrpoVariants, AdvantageEstimatorsHandValues) {
   EXPECT_NEAR(at_(task.advantages, 4), -0.5 / (0.2 + 1e-4), 1e-15);
   EXPECT_NEAR(at_(task.advantages, 6), 0.5 / (0.8 + 1e-4), 1e-15);
   EXPECT_THROW(algo::estimate_advantages(r, 4, algo::AdvantageEstimator::TaskNorm), Error);  // no scale given
+  // Lite PPO: group-centred {.5, -.5, -.5, .5, 0, 0, 0, 0} over the batch's unbiased std, sqrt(5.5 / 7) (mean 1.25,
+  // squared deviations 4 x 0.5625 + 2 x 1.5625 + 2 x 0.0625 = 5.5); with the moments of a larger batch (two halves
+  // given separately) the same.
+  const auto lite = algo::estimate_advantages(r, 4, algo::AdvantageEstimator::GroupMeanBatchStd);
+  EXPECT_NEAR(at_(lite.advantages, 0), 0.5 / (std::sqrt(5.5 / 7.0) + 1e-4), 1e-15);
+  EXPECT_NEAR(at_(lite.advantages, 1), -0.5 / (std::sqrt(5.5 / 7.0) + 1e-4), 1e-15);
+  EXPECT_DOUBLE_EQ(at_(lite.advantages, 4), 0.0);
+  const auto whole = algo::batch_moments(r);
+  const auto lite_half = algo::estimate_advantages(r.slice(0, 0, 4), 4, algo::AdvantageEstimator::GroupMeanBatchStd,
+                                                   1e-4, {}, &whole);
+  EXPECT_NEAR(at_(lite_half.advantages, 3), at_(lite.advantages, 3), 1e-15);
   // The scale a type gets: the unbiased std of its rewards from summed moments; {1, 0, 0.5, 0.5}: sqrt(0.5 / 3).
   EXPECT_NEAR(algo::moments_std(algo::batch_moments(d({1, 0, 0.5, 0.5}))), std::sqrt(0.5 / 3.0), 1e-15);
   EXPECT_DOUBLE_EQ(algo::moments_std(algo::batch_moments(d({3}))), 0.0);

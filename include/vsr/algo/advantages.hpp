@@ -20,6 +20,7 @@ enum class AdvantageEstimator {
   LeaveOneOut,   ///< A_i = r_i - mean of the other G - 1 rewards of the group = G / (G - 1) (r_i - mean_g) (RLOO)
   BatchNorm,     ///< A_i = (r_i - mean) / sqrt(var + 1e-8) over the batch's tokens (REINFORCE++; verl's masked_whiten)
   TaskNorm,      ///< A_i = (r_i - mean_g) / (s_i + eps), s_i the unbiased std of i's question type over the batch
+  GroupMeanBatchStd,  ///< A_i = (r_i - mean_g) / (std_batch + eps), std over the batch's rewards, unbiased (Lite PPO)
 };
 
 /// How an advantage estimator weighs the batch-wide reward moments the step sums over every micro-batch and rank
@@ -52,7 +53,8 @@ double moments_std(const BatchMoments& m);
 /// rewards' own. `eps` is the group estimators' std_eps. vsr::Error as group_advantages(), on token counts of another
 /// length, or when the batch has at most one token. TaskNorm divides each completion's group-centred reward by
 /// `row_scale` [B] + eps (its question type's reward std over the batch; vsr::Error when missing or of another
-/// length).
+/// length). GroupMeanBatchStd divides each group-centred reward by the unbiased std of the batch's rewards (each
+/// once; from `global` when given, else these rewards) + eps.
 GroupAdvantages estimate_advantages(const at::Tensor& rewards, std::int64_t group_size, AdvantageEstimator estimator,
                                     double eps = 1e-4, const at::Tensor& token_counts = {},
                                     const BatchMoments* global = nullptr, const at::Tensor& row_scale = {});

@@ -44,6 +44,15 @@ struct BatchNorm {
   /// The compiled estimator this part selects.
   static AdvantageEstimator estimator(const GrpoOptions&) { return AdvantageEstimator::BatchNorm; }
 };
+/// Lite PPO's normalisation ("Tricks or Traps? A Deep Dive into RL for LLM Reasoning", Liu et al. 2025): the group
+/// mean as baseline, the std of every reward of the batch (all micro-batches and ranks, each completion once) as
+/// scale, which stays informative when a group's rewards are nearly equal.
+struct GroupMeanBatchStd {
+  static constexpr std::string_view kName = "group_mean_batch_std";  ///< the part's name in run.json
+  static constexpr MomentWeights kMoments = MomentWeights::Sequences;  ///< the batch std counts each reward once
+  /// The compiled estimator this part selects.
+  static AdvantageEstimator estimator(const GrpoOptions&) { return AdvantageEstimator::GroupMeanBatchStd; }
+};
 /// Spatial-R1's task-specific GRPO (arXiv 2504.01805; vsr's reading of "task-specific"): the group mean as
 /// baseline, and as scale the std of the rewards of the completion's question type over the whole batch (every kept
 /// group of that type, every micro-batch and rank), so that tasks whose rewards spread differently (MRA's graded
