@@ -61,6 +61,12 @@ struct SpatialR1 : GrpoWith<advantage::TaskNorm> {
   static constexpr std::string_view kName = "spatial_r1";  ///< run.json algorithm
 };
 
+/// Lite PPO ("Tricks or Traps? A Deep Dive into RL for LLM Reasoning", Liu et al. 2025): group-mean baselines scaled
+/// by the batch's reward std, token-level loss, PPO clip.
+struct LitePpo : GrpoWith<advantage::GroupMeanBatchStd, ratio::Token, clip::Symmetric, aggregate::TokenMean> {
+  static constexpr std::string_view kName = "lite_ppo";  ///< run.json algorithm
+};
+
 /// vsGRPO's eq. 1 as printed (section 4.2): the whole-sequence likelihood ratio pi(o_i|q) / pi_old(o_i|q), clipped,
 /// and the 1/G mean over the group's sequences.
 struct VsGrpoEq1 : GrpoWith<advantage::Group, ratio::SequenceSum, clip::Symmetric, aggregate::SequenceMean> {
