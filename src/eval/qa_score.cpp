@@ -12,14 +12,18 @@
 namespace vsr::eval {
 
 bool is_vsibench_sample(const data::Sample& sample) {
-  return is_mca_type(sample.question_type) || is_na_type(sample.question_type);
+  return sample.answer_type.empty() && (is_mca_type(sample.question_type) || is_na_type(sample.question_type));
 }
 
 RecordScore score_generic(const data::Sample& sample, std::string_view prediction) {
   RecordScore out{sample.id, false, sample.question_type, "", 0.0};
   if (data::answer_kind(sample) == data::AnswerKind::Numeric) {
     out.metric = std::string(kMraMetric);
-    out.score = na_score(prediction, sample.ground_truth).value_or(0.0);
+    // MRA divides by the truth; a truth of 0 ("how many ...? 0") is scored by exact match instead.
+    const auto truth = python_float(sample.ground_truth);
+    const auto value = na_prediction_value(prediction);
+    out.score = truth && *truth == 0.0 ? (value && *value == 0.0 ? 1.0 : 0.0)
+                                       : na_score(prediction, sample.ground_truth).value_or(0.0);
   } else {
     out.metric = std::string(kAccuracyMetric);
     out.score = sample.options.empty() ? choice_accuracy(prediction, sample.ground_truth)

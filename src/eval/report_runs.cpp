@@ -5,6 +5,9 @@
 #include "vsr/core/run_dir.hpp"
 #include "vsr/eval/report.hpp"
 #include "vsr/eval/table.hpp"
+#include "vsr/eval/vsibench.hpp"
+
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
@@ -84,7 +87,55 @@ RunInfo read_run(const fs::path& dir) {
   return r;
 }
 
+namespace {
+
+/// The table of runs evaluated on generic QA tasks (eval/qa_score.hpp): Overall, then every task column any run has.
+std::string generic_results_table(std::span<const RunInfo> runs) {
+  std::set<std::string> keys;
+  for (const auto& run : runs)
+    for (const auto& [mode, aggregate] : run.evals)
+      for (const auto& [key, value] : aggregate.items())
+        if (key != "overall" && value.is_number()) keys.insert(key);
+  std::vector<std::string> headings{"Method", "Eval mode", "Overall"};
+  headings.insert(headings.end(), keys.begin(), keys.end());
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& run : runs) {
+    if (run.evals.empty()) {
+      std::vector<std::string> row{run.label, "-"};
+      row.resize(headings.size(), "-");
+      rows.push_back(std::move(row));
+    }
+    for (const auto& [mode, aggregate] : run.evals) {
+      std::vector<std::string> row{run.label, mode};
+      for (std::size_t c = 2; c < headings.size(); ++c) {
+        const std::string key = c == 2 ? "overall" : headings[c];
+        row.push_back(aggregate.contains(key) ? fmt::format("{:.1f}", aggregate[key].get<double>()) : "-");
+      }
+      rows.push_back(std::move(row));
+    }
+  }
+  return markdown_table(headings, rows);
+}
+
+/// Whether `key` is one of VSI-Bench's result columns ("<type>_accuracy", "<type>_MRA:.5:.95:.05").
+bool vsibench_column(const std::string& key) {
+  for (std::string_view metric : {kAccuracyMetric, kMraMetric}) {
+    const std::string suffix = "_" + std::string(metric);
+    if (key.size() <= suffix.size() || key.compare(key.size() - suffix.size(), suffix.size(), suffix) != 0) continue;
+    const std::string type = key.substr(0, key.size() - suffix.size());
+    if (is_mca_type(type) || is_na_type(type) || type == "object_rel_direction") return true;  // easy/medium/hard merged
+  }
+  return false;
+}
+
+}  // namespace
+
 std::string results_table(std::span<const RunInfo> runs) {
+  // A column that is no VSI-Bench result column: the runs were evaluated on generic QA tasks.
+  for (const auto& run : runs)
+    for (const auto& [mode, aggregate] : run.evals)
+      for (const auto& [key, value] : aggregate.items())
+        if (key != "overall" && value.is_number() && !vsibench_column(key)) return generic_results_table(runs);
   std::vector<std::string> headings{"Method", "Eval mode"};
   for (auto& h : vsi_headings()) headings.push_back(h);
   std::vector<std::vector<std::string>> rows;

@@ -11,7 +11,12 @@
 namespace vsr::eval {
 
 std::string vsi_prompt_text(const data::Sample& sample, std::string_view instruction) {
-  std::string text = "These are frames of a video.\n" + sample.question;
+  // VSI-Bench's pre-prompt for video records; generic records say what they show (images) or nothing (text only).
+  const std::string pre = !sample.video.empty() ? "These are frames of a video.\n"
+                          : sample.images.size() > 1 ? "These are images.\n"
+                          : !sample.images.empty() ? "This is an image.\n"
+                                                   : "";
+  std::string text = pre + sample.question;
   if (!sample.options.empty()) {
     text += "\nOptions:";
     for (const auto& o : sample.options) text += "\n" + o;

@@ -171,10 +171,15 @@ PreflightReport preflight_records(const std::vector<data::Sample>& samples, cons
                                  "(max_position_embeddings)",
                                  prompt, what, completion_tokens, context_tokens));
         }
-      } catch (const Error& e) {
-        const std::string path = s.video.empty() ? s.images.front().string() : s.video.string();
-        const auto& size = s.video.empty() ? media.images.front() : *media.video;
-        add(field, fmt::format("{}: {}x{} frames do not fit the processor ({})", path, size[1], size[0], e.what()));
+      } catch (const Error& e) {  // only a picture's size can fail here (text-only prompts always tokenize)
+        std::string sizes;
+        for (std::size_t k = 0; k < s.images.size(); ++k)
+          sizes += fmt::format("{}{}: {}x{}", sizes.empty() ? "" : ", ", s.images[k].string(), media.images[k][1],
+                               media.images[k][0]);
+        if (media.video)
+          sizes += fmt::format("{}{}: {}x{} frames", sizes.empty() ? "" : ", ", s.video.string(), (*media.video)[1],
+                               (*media.video)[0]);
+        add(field, fmt::format("{} do not fit the processor ({})", sizes, e.what()));
       }
     }
     bar.tick(1);

@@ -38,6 +38,18 @@ bool has_flag(const std::vector<std::string>& args, std::string_view flag) {
   return std::find(args.begin(), args.end(), std::string(flag)) != args.end();
 }
 
+/// Whether the boolean option `flag` is on: `--resume`, `--resume=true` (or 1, yes, on).
+bool flag_on(const std::vector<std::string>& args, const std::string& flag) {
+  for (const auto& a : args) {
+    if (a == flag) return true;
+    if (a.rfind(flag + "=", 0) == 0) {
+      const std::string v = a.substr(flag.size() + 1);
+      if (v == "true" || v == "1" || v == "yes" || v == "on") return true;
+    }
+  }
+  return false;
+}
+
 std::string run_status(const fs::path& run) {
   std::error_code ec;
   if (!fs::exists(run / "run.json", ec)) return "";
@@ -68,6 +80,9 @@ std::vector<std::string> stage_arguments(const std::vector<std::string>& args, c
       for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
       fail("<command line>", a, "expected --stage.NAME.KEY with NAME one of " + list);
     }
+    const std::string key = rest.substr(dot + 1);
+    if (key.rfind("out", 0) == 0 || key.rfind("init-adapter", 0) == 0)
+      fail("<command line>", a, "the runner sets each stage's --out and --init-adapter (give the pipeline's --out)");
     const bool value_next = takes_next(i);
     if (stage == names[index]) {
       const std::string option = "--" + rest.substr(dot + 1);
@@ -117,7 +132,11 @@ int run_stages(int argc, char** argv, const fs::path& default_config, const std:
     return stages[0].run_main(2, help.data(), default_config);
   }
   try {
-    const bool resume = has_flag(args, "--resume");
+    const bool resume = flag_on(args, "--resume");
+    // Under a launcher each stage gets its own rendezvous port (MASTER_PORT + stage index): a rank that starts the
+    // next stage first must not reach the store rank 0 is still closing.
+    const char* port = std::getenv("MASTER_PORT");
+    const long base_port = port ? std::strtol(port, nullptr, 10) : 0;
     const char* rank = std::getenv("RANK");  // under vsr launch / torchrun only rank 0 writes stages.json
     const bool main_rank = rank == nullptr || std::strcmp(rank, "0") == 0;
     nlohmann::json listing{{"program", program}, {"stages", nlohmann::json::array()}};
@@ -141,6 +160,7 @@ int run_stages(int argc, char** argv, const fs::path& default_config, const std:
       }
       if (main_rank) std::fprintf(stderr, "%s: stage %zu of %zu: %s -> %s\n", program.c_str(), k + 1, stages.size(), names[k].c_str(),
                    stage_run.string().c_str());
+      if (base_port > 0) ::setenv("MASTER_PORT", std::to_string(base_port + static_cast<long>(k)).c_str(), 1);
       std::vector<std::string> owned{argv[0]};
       owned.insert(owned.end(), stage_args.begin(), stage_args.end());
       std::vector<char*> stage_argv;

@@ -94,6 +94,14 @@ TEST(GenericQa, ScoresAndAggregateMatchHandValues) {
   const auto n = eval::score_generic(number, "11.7");
   EXPECT_EQ(n.metric, "MRA:.5:.95:.05");
   EXPECT_DOUBLE_EQ(n.score, 0.7);
+  data::Sample zero = number;
+  zero.ground_truth = "0";  // MRA is undefined at 0: exact match
+  EXPECT_DOUBLE_EQ(eval::score_generic(zero, "0").score, 1.0);
+  EXPECT_DOUBLE_EQ(eval::score_generic(zero, "0.0 cups").score, 1.0);
+  EXPECT_DOUBLE_EQ(eval::score_generic(zero, "1").score, 0.0);
+  data::Sample vsi_named = text;
+  vsi_named.question_type = "object_counting";  // a generic record that borrows a VSI-Bench name stays generic
+  EXPECT_FALSE(eval::is_vsibench_sample(vsi_named));
   EXPECT_DOUBLE_EQ(eval::score_generic(text, " rrd ").score, 1.0);  // trimmed, case-folded whole answer
   EXPECT_DOUBLE_EQ(eval::score_generic(text, "RRD R").score, 0.0);
   EXPECT_DOUBLE_EQ(eval::score_generic(choice, "B. y").score, 1.0);  // VSI-Bench's first-word match of the letter
@@ -118,6 +126,20 @@ TEST(GenericQa, ScoresAndAggregateMatchHandValues) {
   EXPECT_DOUBLE_EQ(result.runs[0].avg.value, 60.0);
   EXPECT_DOUBLE_EQ(result.runs[1].avg.value, 85.0);
   EXPECT_DOUBLE_EQ(result.differences[0].avg.value, 25.0);
+  // The resampled statistics: every interval holds its point value, and resampling each record once is the aggregate.
+  for (const auto& run : result.runs) {
+    EXPECT_LE(run.avg.low, run.avg.value);
+    EXPECT_GE(run.avg.high, run.avg.value);
+  }
+  const eval::PairedScores paired(runs);
+  EXPECT_FALSE(paired.vsibench());
+  const auto once = paired.values(1, paired.all());
+  EXPECT_DOUBLE_EQ(once.overall, 0.85);
+  ASSERT_EQ(once.columns.size(), 2u);
+  EXPECT_EQ(once.columns[0].first, "count_MRA:.5:.95:.05");
+  EXPECT_DOUBLE_EQ(once.columns[0].second, 0.7);
+  EXPECT_EQ(once.columns[1].first, "maze_accuracy");
+  EXPECT_DOUBLE_EQ(once.columns[1].second, 1.0);
 }
 
 }  // namespace

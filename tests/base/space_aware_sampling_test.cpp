@@ -132,7 +132,6 @@ TEST(SpaceAwareSampling, ArgumentErrors) {
   EXPECT_NE(error_of([&] { space_aware_indices(bad, 2); }).find("frames[6].hfov_deg"), std::string::npos);
 }
 
-// A 300-frame walk around a 10 m x 10 m room (turning once per lap): the greedy choice must be quick.
 // The synthetic-scene camera file: yaw pi/2, pitch 0 looks along +y; yaw 0, pitch pi/6 along (cos 30, 0, sin 30).
 TEST(CameraTrack, ReadsSyntheticSceneCameraJson) {
   const fs::path file = vsr::test::temp_dir("sas_synth") / "scene_camera.json";

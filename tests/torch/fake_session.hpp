@@ -118,16 +118,28 @@ class FakeSession {
     generator_ = model::make_generator(seed, at::kCPU);
   }
 
-  // The members the Steps classes call, with train::Session's meaning.
+  FakeSession(const FakeSession&) = delete;             ///< the encoder points at this session's questions
+  FakeSession& operator=(const FakeSession&) = delete;  ///< see above
+
+  /// Optimizer steps taken (train::Session::step).
   std::int64_t step() const { return step_; }
+  /// lr, batch_size and grad_accum as given (train::Session::options).
   const train::TrainOptions& options() const { return options_; }
+  /// The run folder (rollouts.jsonl goes here).
   const RunDir& run_dir() const { return run_dir_; }
+  /// The fake encoder.
   const FakeEncoder& encoder() const { return encoder_; }
+  /// A single process.
   const train::Distributed& distributed() const { return dist_; }
+  /// Always rank 0.
   bool is_main() const { return true; }
+  /// 1: one process holds the whole loss.
   double global_share(double) const { return 1.0; }
+  /// `v` itself: one process.
   std::vector<double> global_max(std::vector<double> v) const { return v; }
+  /// Restarts the step timer.
   void start_step_timer() { start_ = std::chrono::steady_clock::now(); }
+  /// Seconds since start_step_timer().
   double seconds_since_step_start() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   }

@@ -6,6 +6,8 @@
 #include "vsr/algo/grpo.hpp"
 #include "vsr/algo/sft.hpp"
 #include "vsr/algo/variants.hpp"
+#include "vsr/kl/in_reward.hpp"
+#include "vsr/kl/k1.hpp"
 #include "vsr/kl/k3.hpp"
 #include "vsr/kl/none.hpp"
 #include "vsr/prompt/vanilla.hpp"
@@ -67,6 +69,28 @@ TEST(FakeSession, OneGrpoStepMovesTheLogitsByTheHandComputedGradient) {
   EXPECT_DOUBLE_EQ(stats.get("reward/total_mean"), 0.25);
   EXPECT_NEAR(stats.get("loss"), 0.0, 1e-6);  // ratio 1: the loss is -mean(A) = 0
   EXPECT_EQ(s.step(), 1);
+}
+
+// The KL in the reward (kl::InReward<K1>, beta 0.1): the reference is the uniform start, the policy puts logits
+// (ln 2, 0, 0) on position 0 (p = 1/2, 1/4, 1/4) and stays uniform at position 1. Summed k1 = log p - log p_ref per
+// completion: [1, stop] ln(3/4), [0, stop] ln(3/2), [1, 1] ln(3/4), [stop] ln(3/4); the penalty's mean is
+// 0.1 (3 ln(3/4) + ln(3/2)) / 4. Rewards (1, 0, 0, 0) minus the penalties give the advantages; the loss has no KL.
+TEST(FakeSession, KlInTheRewardSubtractsTheHandComputedPenalty) {
+  test::FakeSession s(digits({"1"}), 3, 2, /*lr=*/1.0, 1, 1, 7, test::temp_dir("fake_kl_reward"));
+  at::Tensor theta = at::zeros({1, 2, 3}, at::kDouble);
+  theta[0][0][0] = std::log(2.0);
+  s.set_logits(theta);
+  s.script_next_rollout({{1, 2}, {0, 2}, {1, 1}, {2}});
+  algo::Grpo grpo;
+  grpo.options.num_generations = 4;
+  kl::InReward<kl::K1> kl;
+  kl.options.beta = 0.1;
+  train::GrpoSteps<algo::Grpo, prompt::Vanilla, Reward, kl::InReward<kl::K1>> steps;
+  const auto stats = steps.step(s, grpo, prompt::Vanilla{}, accuracy(), kl);
+  const double penalty[4] = {0.1 * std::log(0.75), 0.1 * std::log(1.5), 0.1 * std::log(0.75), 0.1 * std::log(0.75)};
+  EXPECT_NEAR(stats.get("kl_penalty_mean"), (penalty[0] + penalty[1] + penalty[2] + penalty[3]) / 4.0, 1e-6);
+  EXPECT_DOUBLE_EQ(stats.get("reward/total_mean"), 0.25);  // the logged reward is before the penalty
+  EXPECT_NEAR(stats.get("loss"), 0.0, 1e-6);               // ratio 1, advantages summing to 0, no KL term
 }
 
 template <class A>

@@ -46,6 +46,7 @@ TEST(GenericInputs, TextOnlyPromptIsTheChatOfItsTextAlone) {
   const model::SampleEncoder encoder(t.tokenizer, vision::ProcessorOptions{}, t.model.config(), model::VideoOptions{2});
   const data::Sample s = data::maze_sample(data::generate_maze(1, 0, data::MazeOptions{}), "m");
   const std::string text = eval::vsi_prompt_text(s, "Answer.");
+  EXPECT_EQ(text, s.question + "\nAnswer.");  // no "These are frames of a video." for a text-only record
   const auto in = encoder.prompt(s, text);
   text::ChatMessage user{"user", {{text::ChatContent::Kind::Text, text}}};
   const auto expected = t.tokenizer.encode(text::render_chat(std::span<const text::ChatMessage>(&user, 1), true));
@@ -73,6 +74,7 @@ TEST(GenericInputs, ImagesGetTheirPadsAndPixelValues) {
   s.id = "img", s.question = "How many?", s.ground_truth = "2", s.answer_type = "number", s.question_type = "count";
   s.images = {dir / "a.ppm", dir / "b.ppm"};
   const std::string text = eval::vsi_prompt_text(s, "");
+  EXPECT_EQ(text, "These are images.\nHow many?\n");
   const auto in = encoder.prompt(s, text);
   // 56x42 -> 56x56 after the resize: 4x4 patches of one temporal patch, 2x2 merged: 4 tokens per image.
   EXPECT_EQ(count_of(in.input_ids, t.model.config().image_token_id), 8);

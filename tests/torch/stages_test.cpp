@@ -31,6 +31,8 @@ TEST(Stages, EachStageGetsItsFolderTheChainedAdapterAndItsOwnOverrides) {
   EXPECT_EQ(train::stage_arguments({"--out=o", "--stage.grpo.resume"}, names, 1),
             (Args{"--resume", "--out", "o/grpo", "--init-adapter", "o/sft/adapter"}));
   EXPECT_THROW(train::stage_arguments({"--model", "m"}, names, 0), Error);  // no --out
+  EXPECT_THROW(train::stage_arguments({"--out", "o", "--stage.grpo.out", "x"}, names, 1), Error);
+  EXPECT_THROW(train::stage_arguments({"--out", "o", "--stage.grpo.init-adapter=x"}, names, 1), Error);
   try {
     (void)train::stage_arguments({"--out", "o", "--stage.dpo.train.steps", "1"}, names, 0);
     FAIL() << "expected an error";
@@ -63,7 +65,7 @@ TEST(Stages, SftThenGrpoRunsBothStagesFromOneFileAndResumeSkipsFinishedOnes) {
   EXPECT_EQ(stages["stages"][1]["status"], "finished");
 
   r = test::run_program(test::experiment("sft_then_grpo"),
-                        tiny_args(out, train) + " --train.steps 2 --stage.sft.train.steps 1 --resume");
+                        tiny_args(out, train) + " --train.steps 2 --stage.sft.train.steps 1 --resume=true");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("stage sft finished earlier"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("stage grpo finished earlier"), std::string::npos) << r.err;
@@ -76,6 +78,21 @@ TEST(Stages, SftThenGrpoRunsBothStagesFromOneFileAndResumeSkipsFinishedOnes) {
   r = test::run_program(test::experiment("sft_then_grpo"), tiny_args(broken, train) + " --train.steps 1 --resume");
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("stage grpo starts from stage sft's adapter, which is missing"), std::string::npos) << r.err;
+}
+
+// Under `vsr launch`, every rank runs every stage: each stage rendezvouses on its own port, and the second stage's
+// two ranks start from the first stage's adapter.
+TEST(Stages, SftThenGrpoRunsOnTwoProcesses) {
+  const auto out = test::temp_dir("stages_two_processes");
+  const auto r = test::run_cli("launch --nproc 2 -- " + test::experiment("sft_then_grpo").string() + " " +
+                               tiny_args(out, test::synthetic_questions().train) + " --train.steps 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const std::string stage : {"sft", "grpo"}) {
+    const auto info = nlohmann::json::parse(read_file(out / stage / "run.json"));
+    EXPECT_EQ(info["status"], "finished") << stage;
+    EXPECT_EQ(info["world_size"], 2) << stage;
+    EXPECT_EQ(MetricsLog::read_csv(out / stage / "metrics.csv").size(), 2u) << stage;
+  }
 }
 
 TEST(Stages, AlphaMazeTrainsSftThenGrpoOnTextOnlyMazes) {
@@ -97,6 +114,8 @@ TEST(Stages, AlphaMazeTrainsSftThenGrpoOnTextOnlyMazes) {
     const auto aggregate = nlohmann::json::parse(read_file(out / stage / "eval" / "vanilla" / "aggregate.json"));
     EXPECT_TRUE(aggregate.contains("maze_accuracy")) << aggregate.dump();
     EXPECT_TRUE(aggregate.contains("overall"));
+    const std::string report = read_file(out / stage / "report" / "report.md");  // the generic task columns
+    EXPECT_NE(report.find("| Method | Eval mode | Overall | maze_accuracy |"), std::string::npos) << report;
   }
 }
 

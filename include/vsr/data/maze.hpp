@@ -22,7 +22,7 @@ namespace vsr::data {
 
 /// Options of `vsr data maze` (section [maze]).
 struct MazeOptions {
-  static constexpr std::string_view kSection = "maze";
+  static constexpr std::string_view kSection = "maze";  ///< the config section
   int rows = 3;             ///< cells per column
   int cols = 3;             ///< cells per row
   bool random_ends = true;  ///< start and goal at random distinct cells (false: top-left to bottom-right)

@@ -17,10 +17,12 @@
 
 namespace vsr::eval {
 
-/// Whether VSI-Bench's official scorer applies to `sample` (its question_type is a VSI-Bench type).
+/// Whether VSI-Bench's official scorer applies to `sample`: a VSI-Bench-format record (no answer_type) of a
+/// VSI-Bench question type.
 bool is_vsibench_sample(const data::Sample& sample);
 
-/// The score of one generic-format record: metric "accuracy" (choice, text) or "MRA" (number), score in [0, 1].
+/// The score of one generic-format record: metric "accuracy" (choice, text) or "MRA" (number; a ground truth of 0,
+/// where MRA is undefined, by exact match of the number), score in [0, 1].
 RecordScore score_generic(const data::Sample& sample, std::string_view prediction);
 
 /// {"overall": mean over tasks x 100, "<task>_<metric>": task mean x 100, ...} in sorted task order; vsr::Error when

@@ -19,7 +19,8 @@ namespace vsr::eval {
 
 /// The user text of a question in VSI-Bench's layout with `instruction` as the post-prompt:
 /// "These are frames of a video.\n" + question + ("\nOptions:\n" + options joined by "\n" when the sample has
-/// options) + "\n" + instruction.
+/// options) + "\n" + instruction. Records without a video (the generic QA format) begin "This is an image.\n" /
+/// "These are images.\n", or with the question itself when they are text-only.
 std::string vsi_prompt_text(const data::Sample& sample, std::string_view instruction);
 
 /// The official VSI-Bench post-prompt of a sample: the MCA one ("Answer with the option's letter from the given

@@ -1,6 +1,7 @@
 #pragma once
 /// @file
-/// The user text a recipe trains on: VSI-Bench's layout (eval::vsi_prompt_text: "These are frames of a video.",
+/// The user text a recipe trains on: VSI-Bench's layout (eval::vsi_prompt_text: "These are frames of a video." for
+/// video records,
 /// the question, the options, then the prompt mode's training instruction of vsGRPO section 4.2). Training and
 /// evaluation share this one layout, so a model is asked at test time in the words it was trained on; only the
 /// instruction differs between `vsr eval --prompt mode|train|official`.

@@ -15,7 +15,7 @@ namespace vsr::reward {
 
 /// 1 for a route that solves the record's maze, else 0 (0 too when the prompt mode extracted no answer).
 struct MazePath {
-  static constexpr std::string_view kName = "maze_path";
+  static constexpr std::string_view kName = "maze_path";  ///< the reward's name in metrics.csv
   /// The reward of one completion; vsr::Error when the record holds no maze (meta.maze).
   double operator()(const data::Sample& s, const Completion& c) const {
     if (!c.answer) return 0.0;
