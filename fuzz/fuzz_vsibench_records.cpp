@@ -1,5 +1,6 @@
 // libFuzzer target: VSI-Bench record files (load_vsi_records, JSONL or a JSON array), their scoring and aggregate
-// (score_record, aggregate), and the builder's question records (data::read_samples) on the same bytes.
+// (score_record, aggregate), and the builder's question records and the generic QA format (data::read_samples) on
+// the same bytes, each record written and read back unchanged.
 // Invariants: MCA scores are 0 or 1, NA scores are k/10 in [0, 1].
 #include "fuzz_support.hpp"
 #include "vsr/data/records.hpp"
@@ -27,8 +28,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (!scores.empty()) (void)eval::aggregate(scores).dump();
   });
-  fuzz::expect_vsr_errors([&] {
-    for (const auto& s : data::read_samples(file, "videos")) (void)data::sample_to_json(s).dump();
+  fuzz::expect_vsr_errors([&] {  // VSI-Bench and generic QA records: what the writer writes reads back the same
+    for (const auto& s : data::read_samples(file, "videos")) {
+      const auto j = data::sample_to_json(s);
+      const auto back = data::sample_from_json(j, "videos", "<round trip>", "record");
+      fuzz::check(data::sample_to_json(back) == j, "a record does not read back as written", j.dump());
+    }
   });
   return 0;
 }

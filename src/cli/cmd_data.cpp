@@ -1,5 +1,5 @@
-// `vsr data synth|build|maze|stats`: synthetic scenes, VSI-100k-style question building from ScanNet folders,
-// AlphaMaze-style text mazes, counts.
+// `vsr data synth|build|maze|frames|stats`: synthetic scenes, VSI-100k-style question building from ScanNet folders,
+// AlphaMaze-style text mazes, the frames space-aware sampling picks from a camera track, counts.
 #include "command.hpp"
 
 #include "vsr/core/config.hpp"
@@ -10,6 +10,8 @@
 #include "vsr/data/qa.hpp"
 #include "vsr/data/records.hpp"
 #include "vsr/data/synth.hpp"
+#include "vsr/video/sampling.hpp"
+#include "vsr/video/space_aware_sampling.hpp"
 
 #include <fmt/format.h>
 
@@ -104,6 +106,32 @@ int data_maze(int argc, const char* const* argv) {
   return 0;
 }
 
+int data_frames(int argc, const char* const* argv) {
+  Config cfg(argv[0]);
+  std::string camera;
+  std::int64_t frames = 16, video_frames = 0;
+  video::CoverageOptions coverage;
+  cfg.top_level()
+      .add("camera", camera, "camera track: a synthetic scene's _camera.json, a camera-to-world JSON or a ScanNet pose folder")
+      .add("frames", frames, "frames to choose (even)")
+      .add("video-frames", video_frames, "frames of the video the track belongs to (default: one per track entry)")
+      .add("cell-m", coverage.cell_m, "floor cell side, metres")
+      .add("range-m", coverage.range_m, "farthest floor distance a frame counts as seeing, metres");
+  if (!cfg.parse(argc, argv)) return 0;
+  require(!camera.empty(), "<command line>", "--camera", "a camera track is required");
+  auto track = video::read_camera_track(camera);
+  if (video_frames > 0) track = video::resample_track(track, video_frames);
+  const auto chosen = video::space_aware_indices(track, frames, coverage);
+  const auto uniform = video::uniform_indices(static_cast<std::int64_t>(track.size()), frames);
+  auto line = [](const std::vector<std::int64_t>& v) {
+    std::string out;
+    for (auto i : v) out += (out.empty() ? "" : " ") + std::to_string(i);
+    return out;
+  };
+  std::printf("space_aware: %s\nuniform:     %s\n", line(chosen).c_str(), line(uniform).c_str());
+  return 0;
+}
+
 int data_stats(int argc, const char* const* argv) {
   Config cfg(argv[0]);
   cfg.allow_positional(1);
@@ -122,7 +150,7 @@ int data_stats(int argc, const char* const* argv) {
 }  // namespace
 
 VSR_COMMAND(cmd_data, "data", "synthetic scenes, VSI-100k question building, text mazes, dataset statistics") {
-  const char* usage = "usage: vsr data synth|build|maze|stats [options] (`vsr data <action> --help`)\n";
+  const char* usage = "usage: vsr data synth|build|maze|frames|stats [options] (`vsr data <action> --help`)\n";
   if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
     std::fputs(usage, argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
@@ -135,6 +163,7 @@ VSR_COMMAND(cmd_data, "data", "synthetic scenes, VSI-100k question building, tex
   if (action == "synth") return data_synth(n, args.data());
   if (action == "build") return data_build(n, args.data());
   if (action == "maze") return data_maze(n, args.data());
+  if (action == "frames") return data_frames(n, args.data());
   if (action == "stats") return data_stats(n, args.data());
-  vsr::fail("<command line>", "action", "expected synth, build, maze or stats, found " + vsr::quote(action));
+  vsr::fail("<command line>", "action", "expected synth, build, maze, frames or stats, found " + vsr::quote(action));
 }

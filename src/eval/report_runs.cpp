@@ -89,15 +89,12 @@ RunInfo read_run(const fs::path& dir) {
 
 namespace {
 
-/// The table of runs evaluated on generic QA tasks (eval/qa_score.hpp): Overall, then every task column any run has.
-std::string generic_results_table(std::span<const RunInfo> runs) {
-  std::set<std::string> keys;
-  for (const auto& run : runs)
-    for (const auto& [mode, aggregate] : run.evals)
-      for (const auto& [key, value] : aggregate.items())
-        if (key != "overall" && value.is_number()) keys.insert(key);
-  std::vector<std::string> headings{"Method", "Eval mode", "Overall"};
-  headings.insert(headings.end(), keys.begin(), keys.end());
+/// The results table: "Method", "Eval mode" and `columns` as headings; one row per run and evaluation mode with
+/// `cells(aggregate)` (a run without evaluation: dashes).
+template <class Cells>
+std::string runs_table(std::span<const RunInfo> runs, const std::vector<std::string>& columns, const Cells& cells) {
+  std::vector<std::string> headings{"Method", "Eval mode"};
+  headings.insert(headings.end(), columns.begin(), columns.end());
   std::vector<std::vector<std::string>> rows;
   for (const auto& run : runs) {
     if (run.evals.empty()) {
@@ -107,14 +104,30 @@ std::string generic_results_table(std::span<const RunInfo> runs) {
     }
     for (const auto& [mode, aggregate] : run.evals) {
       std::vector<std::string> row{run.label, mode};
-      for (std::size_t c = 2; c < headings.size(); ++c) {
-        const std::string key = c == 2 ? "overall" : headings[c];
-        row.push_back(aggregate.contains(key) ? fmt::format("{:.1f}", aggregate[key].get<double>()) : "-");
-      }
+      for (auto& c : cells(aggregate)) row.push_back(std::move(c));
       rows.push_back(std::move(row));
     }
   }
   return markdown_table(headings, rows);
+}
+
+/// The table of runs evaluated on generic QA tasks (eval/qa_score.hpp): Overall, then every task column any run has.
+std::string generic_results_table(std::span<const RunInfo> runs) {
+  std::set<std::string> keys;
+  for (const auto& run : runs)
+    for (const auto& [mode, aggregate] : run.evals)
+      for (const auto& [key, value] : aggregate.items())
+        if (key != "overall" && value.is_number()) keys.insert(key);
+  std::vector<std::string> columns{"Overall"};
+  columns.insert(columns.end(), keys.begin(), keys.end());
+  return runs_table(runs, columns, [&](const auto& aggregate) {
+    std::vector<std::string> row;
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      const std::string key = c == 0 ? "overall" : columns[c];
+      row.push_back(aggregate.contains(key) ? fmt::format("{:.1f}", aggregate[key].template get<double>()) : "-");
+    }
+    return row;
+  });
 }
 
 /// Whether `key` is one of VSI-Bench's result columns ("<type>_accuracy", "<type>_MRA:.5:.95:.05").
@@ -136,22 +149,7 @@ std::string results_table(std::span<const RunInfo> runs) {
     for (const auto& [mode, aggregate] : run.evals)
       for (const auto& [key, value] : aggregate.items())
         if (key != "overall" && value.is_number() && !vsibench_column(key)) return generic_results_table(runs);
-  std::vector<std::string> headings{"Method", "Eval mode"};
-  for (auto& h : vsi_headings()) headings.push_back(h);
-  std::vector<std::vector<std::string>> rows;
-  for (const auto& run : runs) {
-    if (run.evals.empty()) {
-      std::vector<std::string> row{run.label, "-"};
-      row.resize(headings.size(), "-");
-      rows.push_back(std::move(row));
-    }
-    for (const auto& [mode, aggregate] : run.evals) {
-      std::vector<std::string> row{run.label, mode};
-      for (auto& c : vsi_row(aggregate)) row.push_back(std::move(c));
-      rows.push_back(std::move(row));
-    }
-  }
-  return markdown_table(headings, rows);
+  return runs_table(runs, vsi_headings(), [](const auto& aggregate) { return vsi_row(aggregate); });
 }
 
 std::vector<PlotSpec> report_plots(std::span<const RunInfo> runs) {

@@ -11,8 +11,10 @@
 namespace vsr::eval {
 
 std::string vsi_prompt_text(const data::Sample& sample, std::string_view instruction) {
-  // VSI-Bench's pre-prompt for video records; generic records say what they show (images) or nothing (text only).
-  const std::string pre = !sample.video.empty() ? "These are frames of a video.\n"
+  // VSI-Bench's pre-prompt for VSI-Bench records (always video QA) and generic records with a video; other generic
+  // records say what they show (images) or nothing (text only).
+  const bool video = !sample.video.empty() || sample.answer_type.empty();
+  const std::string pre = video ? "These are frames of a video.\n"
                           : sample.images.size() > 1 ? "These are images.\n"
                           : !sample.images.empty() ? "This is an image.\n"
                                                    : "";

@@ -106,6 +106,17 @@ echo "${good/, \"prediction\": \"4\"/}" > $r/missing_prediction.jsonl
 echo '[{"id": 1}, ' > $r/array_truncated.json
 : > $r/empty.jsonl
 printf '\n  \n\n' > $r/blank_lines.jsonl   # vsr data stats: no records, only blank lines
+# Generic QA records (docs/data.md) through vsr data stats: an unknown answer type; a video and images at once.
+echo '{"id": "a", "question": "q", "answer": "x", "answer_type": "word"}' > $r/generic_bad_answer_type.jsonl
+echo '{"id": "a", "question": "q", "answer": "x", "answer_type": "text", "video": "v.mp4", "images": ["i.png"]}' \
+  > $r/generic_video_and_images.jsonl
+
+# --- camera tracks (vsr data frames --camera FILE): not JSON, no frames, a position of two numbers, a matrix of 15
+c=camera; mkdir -p $c
+printf '{"frames": [' > $c/truncated.json
+echo '{"frames": []}' > $c/no_frames.json
+echo '{"frames": [{"position": [0, 0], "yaw": 0, "pitch": 0}]}' > $c/short_position.json
+echo '{"frames": [{"camera_to_world": [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0]}]}' > $c/short_matrix.json
 
 # --- checkpoint manifests (vsr checkpoint verify DIR): truncated JSON, a file whose hash differs, a path escaping
 # the folder

@@ -88,6 +88,19 @@ TEST(EvalVsi, PromptTextsMatchTheOfficialLayout) {
   EXPECT_EQ(vsi_prompt_text(na, "Answer."), "These are frames of a video.\nHow many chairs?\nAnswer.");
 }
 
+TEST(EvalVsi, GenericRecordsSayWhatTheyShow) {
+  auto generic = sample("maze", "Which route?", {}, "RR");
+  generic.answer_type = "text";
+  EXPECT_EQ(vsi_prompt_text(generic, "Answer."), "Which route?\nAnswer.");  // text-only: no picture header
+  generic.images = {"a.png"};
+  EXPECT_EQ(vsi_prompt_text(generic, "Answer."), "This is an image.\nWhich route?\nAnswer.");
+  generic.images = {"a.png", "b.png"};
+  EXPECT_EQ(vsi_prompt_text(generic, "Answer."), "These are images.\nWhich route?\nAnswer.");
+  generic.images.clear();
+  generic.video = "walk.mp4";
+  EXPECT_EQ(vsi_prompt_text(generic, "Answer."), "These are frames of a video.\nWhich route?\nAnswer.");
+}
+
 TEST(EvalVsi, ScoresAreTheOfficialOnesAndEntityAnswersExactMatch) {
   const auto na = sample("object_counting", "How many chairs?", {}, "4");
   EXPECT_DOUBLE_EQ(score_sample(na, "5", ZeroTruth::kError).score, 0.6);  // |5-4|/4 = .25 <= t for t = .5,.45,...,.25: 6 of 10

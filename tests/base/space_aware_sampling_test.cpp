@@ -156,13 +156,8 @@ TEST(CameraTrack, ReadsSyntheticSceneCameraJson) {
 
 // The file vsr::data::write_synthetic_scene writes reads back with one camera per pose of the walkthrough.
 TEST(CameraTrack, ReadsWhatWriteSyntheticSceneWrites) {
-  vsr::data::SynthOptions o;
-  o.width = 64;
-  o.height = 48;
-  o.fps = 2;
-  o.seconds_per_turn = 4;
-  o.mesh_spacing = 0.1;
-  o.write_video = false;
+  vsr::data::SynthOptions o;  // a small scene without video: only its camera file matters
+  o.width = 64, o.height = 48, o.fps = 2, o.seconds_per_turn = 4, o.mesh_spacing = 0.1, o.write_video = false;
   const auto dir = vsr::test::temp_dir("sas_synth_scene");
   const auto scene = vsr::data::make_synthetic_scene(5, 0, o);
   vsr::data::write_synthetic_scene(dir, scene, o);
