@@ -13,7 +13,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace vsr;
-  const std::string text = fuzz::as_text(data, size);
+  const std::string text(fuzz::as_text(data, size));
   const auto file = fuzz::write_bytes(fuzz::scratch_dir() / "camera.json", text);
   fuzz::expect_vsr_errors([&] {
     const auto track = video::read_camera_track(file);

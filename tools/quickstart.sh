@@ -5,8 +5,8 @@
 #      VSI-Bench form (choice tasks with lettered options); all eight VSI-Bench tasks for the warm-up and the test,
 #      the six VSI-100k tasks (route planning and appearance order held out) for SFT and vsGRPO;
 #   3. the toy base: the real Qwen2-VL architecture at toy size (configs/toy_model: hidden 128, 4 layers, vision
-#      embed 64, a 2,270-token cut of Qwen2's BPE), random weights, then a short full-weight SFT warm-up on the
-#      warm-up scenes (the stand-in for pre-training: it teaches the answer format and first skills);
+#      embed 64, a 2,270-token cut of Qwen2's BPE), random weights (or --base DIR), then a short full-weight SFT
+#      warm-up on the warm-up scenes (the stand-in for pre-training: it teaches the answer format and first priors);
 #   4. the base evaluated on the held-out scenes with VSI-Bench's scoring;
 #   5. vsGRPO-V (vanilla prompt, accuracy reward read by VSI-Bench's rule, k3 KL with beta 1e-4) and, for comparison,
 #      SFT, both LoRA from that base on the train scenes, each evaluated on the held-out scenes;
@@ -18,15 +18,20 @@
 #   prompt modes (vsGRPO-T / -O / -V).
 #
 # Usage: bash tools/quickstart.sh [--scale smoke|small|medium] [--out DIR] [--model DIR --tokenizer DIR]
-#                                 [--device cpu|cuda] [--seed N] [--no-build]
+#                                 [--device cpu|cuda] [--seed N] [--base DIR] [--objects MIN-MAX]
+#                                 [--no-build]
 #   --scale   smoke: seconds (the CI test); small (default): ~10 minutes on 2 cores; medium: ~1 hour, with ablations.
 #   --model   start from a real Qwen2-VL checkpoint instead of the toy base (no warm-up), e.g. with --device cuda.
-#   --seed    the toy's initial weights and every run's [runtime] seed (default: init seed 3, runtime seed 1234);
+#   --base    start the warm-up from this toy instead of random weights, e.g. one pre-trained to see by
+#             tools/make_toy_base.sh (runs/toy_base).
+#   --objects MIN-MAX  furniture objects placed per synthetic room (default 20-36; tools/make_toy_base.sh uses 4-8).
+#   --seed    every run's [runtime] seed and, without --base, the toy's initial weights (default: runtime seed
+#             1234, init seed 3);
 #             the scenes and questions stay the same, so runs with different seeds measure the training's spread.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-scale=small out=runs/quickstart model="" tokenizer="" device=cpu build=1 seed=""
+scale=small out=runs/quickstart model="" tokenizer="" device=cpu build=1 seed="" base="" objects=20-36
 while [[ $# -gt 0 ]]; do
   case $1 in
     --scale) scale=$2; shift 2 ;;
@@ -36,7 +41,9 @@ while [[ $# -gt 0 ]]; do
     --device) device=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
     --no-build) build=0; shift ;;
-    -h|--help) sed -n 2,25p "$0"; exit 0 ;;
+    --base) base=$2; shift 2 ;;
+    --objects) objects=$2; shift 2 ;;
+    -h|--help) sed -n 2,30p "$0"; exit 0 ;;
     *) echo "quickstart: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -47,6 +54,7 @@ case $scale in
   medium) sw=96 st=96 sh=96 warm_steps=200 grpo_steps=800 sft_steps=800 group=8 frames=8 ;;
   *) echo "quickstart: --scale must be smoke, small or medium, got '$scale'" >&2; exit 2 ;;
 esac
+[[ $objects =~ ^[0-9]+-[0-9]+$ ]] || { echo "quickstart: --objects must be MIN-MAX (e.g. 4-8), got '$objects'" >&2; exit 2; }
 build_dir=${VSR_BUILD_DIR:-build}
 start=$(date +%s)
 stage() { printf '\n== %s (%d s)\n' "$1" $(( $(date +%s) - start )); }
@@ -73,11 +81,12 @@ pipeline_start=$(date +%s)
 
 stage "synthetic scenes and questions (split by scene)"
 synth() {  # name seed scenes
-  [[ -f $data/$1/done && $(cat "$data/$1/done") == "seed $2 scenes $3" ]] && return  # made before, same settings
+  local made="seed $2 scenes $3 objects $objects"
+  [[ -f $data/$1/done && $(cat "$data/$1/done") == "$made" ]] && return  # made before, same settings
   rm -rf "$data/$1"
   quiet "$logs/synth_$1.log" "$vsr" data synth --scenes "$3" --seed "$2" --out "$data/$1" --synth.width 112 \
-    --synth.height 84 --synth.seconds_per_turn 2
-  echo "seed $2 scenes $3" > "$data/$1/done"
+    --synth.height 84 --synth.seconds_per_turn 2 --synth.min_objects "${objects%-*}" --synth.max_objects "${objects#*-}"
+  echo "$made" > "$data/$1/done"
 }
 synth warmup 101 $sw &
 synth train 202 $st
@@ -106,20 +115,27 @@ common=(--config "$root/configs/tiny_train.ini" --runtime.device "$device" --run
   --train.checkpoint_every 0 --video.frames $frames)
 [[ -n $seed ]] && common+=(--runtime.seed "$seed")
 if [[ -z $model ]]; then
-  stage "toy base: random Qwen2-VL (configs/toy_model) + ${warm_steps}-step full-weight SFT warm-up"
   tokenizer=$root/configs/toy_model/tokenizer
-  quiet "$logs/init_model.log" "$vsr" init-model --like "$root/configs/toy_model" --out "$out/random" --seed "${seed:-3}"
+  if [[ -z $base ]]; then
+    stage "toy base: random Qwen2-VL (configs/toy_model) + ${warm_steps}-step full-weight SFT warm-up"
+    quiet "$logs/init_model.log" "$vsr" init-model --like "$root/configs/toy_model" --out "$out/random" --seed "${seed:-3}"
+    init=$out/random init_label="toy Qwen2-VL (configs/toy_model)"
+  else
+    [[ -f $base/model.safetensors ]] || { echo "quickstart: --base $base: expected a model folder (model.safetensors)" >&2; exit 2; }
+    stage "toy base: $base + ${warm_steps}-step full-weight SFT warm-up"
+    init=$(cd "$base" && pwd) init_label="toy Qwen2-VL from $base"
+  fi
   rm -rf "$out/warmup"
   # Medium: every warm-up question is asked in one of the three prompt modes and answered in that mode's format
   # (experiments/sft_all_modes.cpp), so the think / observe ablations start from a base that follows their formats.
   warmup=(table2_sft) base_modes="vanilla"
   [[ $scale == medium ]] && warmup=(sft_all_modes --sft.target formatted) base_modes="think, observe and vanilla"
-  quiet "$logs/warmup.log" "$exp/${warmup[0]}" "${warmup[@]:1}" "${common[@]}" --model "$out/random" \
+  quiet "$logs/warmup.log" "$exp/${warmup[0]}" "${warmup[@]:1}" "${common[@]}" --model "$init" \
     --tokenizer "$tokenizer" --train "$data/warmup.jsonl" --out "$out/warmup" --train.steps $warm_steps \
     --train.batch_size 8 --train.lr 1e-3 --train.schedule cosine --train.warmup_steps $(( (warm_steps + 9) / 10 )) \
     --train.full_weights=true
   model=$out/warmup/model
-  base_label="toy Qwen2-VL (configs/toy_model) + ${warm_steps}-step full-weight SFT warm-up ($base_modes) on separate scenes"
+  base_label="$init_label + ${warm_steps}-step full-weight SFT warm-up ($base_modes) on separate scenes"
 else
   base_label="$model"
 fi

@@ -1,6 +1,8 @@
 // Software rasteriser: near-plane clipping, perspective-correct z-buffer, flat shading, object-id buffer.
 #include "vsr/data/render.hpp"
 
+#include "vsr/data/synth.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -16,23 +18,35 @@ V3 sub(V3 a, V3 b) { return {a.x - b.x, a.y - b.y, a.z - b.z}; }
 V3 cross(V3 a, V3 b) { return {a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x}; }
 double dot(V3 a, V3 b) { return a.x * b.x + a.y * b.y + a.z * b.z; }
 
-}  // namespace
-
-std::array<std::uint8_t, 3> category_color(const std::string& label) {
-  const std::string cat = normalise_label(label);
-  if (cat == "floor") return {150, 120, 90};
-  if (cat == "wall") return {210, 210, 205};
-  if (cat == "ceiling") return {235, 235, 235};
-  std::uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : cat) h = (h ^ c) * 1099511628211ULL;
-  // A saturated hue from the hash, so categories are told apart.
-  const double hue = double(h % 360), s = 0.75, v = 0.55 + 0.35 * double((h >> 12) % 100) / 100.0;
+std::array<std::uint8_t, 3> hsv_to_rgb(double hue, double s, double v) {
   const double c = v * s, x = c * (1 - std::abs(std::fmod(hue / 60.0, 2) - 1)), m = v - c;
   double r = 0, g = 0, b = 0;
   const int sector = int(hue / 60) % 6;
   if (sector == 0) r = c, g = x; else if (sector == 1) r = x, g = c; else if (sector == 2) g = c, b = x;
   else if (sector == 3) g = x, b = c; else if (sector == 4) r = x, b = c; else r = c, b = x;
   return {std::uint8_t((r + m) * 255), std::uint8_t((g + m) * 255), std::uint8_t((b + m) * 255)};
+}
+
+}  // namespace
+
+std::array<std::uint8_t, 3> category_color(const std::string& label) {
+  const std::string cat = normalise_label(label);
+  if (cat == "floor") return {96, 96, 96};   // neutral greys: no category colour is near them
+  if (cat == "wall") return {210, 210, 205};
+  if (cat == "ceiling") return {235, 235, 235};
+  // The synthetic catalogue's categories: hues evenly around the circle, vivid and pale in turn, so any two differ by
+  // half a hue step and a saturation step or by a full hue step (flat shading scales brightness, not hue or
+  // saturation, so these survive lighting).
+  const auto& names = synth_category_names();
+  const auto at = std::find(names.begin(), names.end(), cat);
+  if (at != names.end()) {
+    const auto i = static_cast<std::size_t>(at - names.begin());
+    return hsv_to_rgb(360.0 * double(i) / double(names.size()), i % 2 == 0 ? 0.95 : 0.5, 0.9);
+  }
+  // Other labels (ScanNet's long tail): a saturated hue from a hash of the name.
+  std::uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : cat) h = (h ^ c) * 1099511628211ULL;
+  return hsv_to_rgb(double(h % 360), 0.75, 0.55 + 0.35 * double((h >> 12) % 100) / 100.0);
 }
 
 Renderer::Renderer(const Scene& scene) : scene_(scene) {

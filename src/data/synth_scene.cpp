@@ -143,6 +143,15 @@ Scene as_scene(const SceneFiles& f, const std::string& name) {
 
 }  // namespace
 
+const std::vector<std::string>& synth_category_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& c : kCatalogue) out.emplace_back(c.name);
+    return out;
+  }();
+  return names;
+}
+
 void SynthOptions::describe(OptionSet& set) {
   set.add("width", width, "video width");
   set.add("height", height, "video height");

@@ -54,13 +54,15 @@ GroupAdvantages group_advantages(const at::Tensor& rewards, std::int64_t group_s
   const at::Tensor r = rewards.to(float_type(rewards)).view({-1, group_size});
   const at::Tensor mean = r.mean(1, /*keepdim=*/true);
   const at::Tensor std = r.std(1, /*unbiased=*/true, /*keepdim=*/true);
-  at::Tensor a = r - mean;
+  // A group of equal rewards has no signal: exactly 0, not the ulp by which a float mean can miss equal values
+  // (divided by std + eps that ulp became ~1e-3).
+  const at::Tensor flat = (r.amax(1) - r.amin(1)) == 0;
+  at::Tensor a = (r - mean).masked_fill(flat.unsqueeze(1), 0.0);
   if (scale_std) a = a / (std + eps);
   GroupAdvantages out;
   out.advantages = a.reshape({-1}).contiguous();
   out.reward_mean = r.mean().item<double>();
   out.reward_std_mean = std.mean().item<double>();
-  const at::Tensor flat = (r.amax(1) - r.amin(1)) == 0;
   out.zero_std_fraction = flat.to(at::kDouble).mean().item<double>();
   return out;
 }

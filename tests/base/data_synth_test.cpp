@@ -2,12 +2,16 @@
 // question names is visible in one of the uniformly sampled frames of the rendered walkthrough).
 #include "test_support.hpp"
 #include "vsr/data/qa.hpp"
+#include "vsr/data/render.hpp"
 #include "vsr/data/synth.hpp"
 
 #include "vsr/video/reader.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
+#include <cmath>
 #include <set>
 
 using namespace vsr;
@@ -124,6 +128,29 @@ TEST(Render, OccludedObjectIsNotVisible) {
   CameraPose left{{0, 0, 1.5}, M_PI / 2, -0.2, 90};  // facing +y: only the lamp
   const Visibility v = compute_visibility(scene, {front, left}, 80, 60, 4);
   EXPECT_EQ(v.first_frame, (std::vector<int>{0, -1, 1}));
+}
+
+TEST(Render, CatalogueCategoriesHaveDistinctColours) {
+  // Hand value: the first category (chair) is hue 0, saturation 0.95, value 0.9.
+  EXPECT_EQ(category_color("chair"), (std::array<std::uint8_t, 3>{229, 11, 11}));
+  // Flat shading scales a colour's brightness, so compare chromaticities (r, g, b) / max(r, g, b): every pair of
+  // catalogue categories differs by at least 0.1 in some channel (26 colours fit 0.118), each from the floor and wall
+  // greys by 0.4. The first wave's hash palette had 14 pairs under 0.1 (trash can / armchair 0.011).
+  auto chroma = [](const std::string& label) {
+    const auto c = category_color(label);
+    const double m = std::max({c[0], c[1], c[2]});
+    return std::array<double, 3>{c[0] / m, c[1] / m, c[2] / m};
+  };
+  auto apart = [](const std::array<double, 3>& a, const std::array<double, 3>& b) {
+    return std::max({std::abs(a[0] - b[0]), std::abs(a[1] - b[1]), std::abs(a[2] - b[2])});
+  };
+  std::vector<std::string> labels = synth_category_names();
+  ASSERT_EQ(labels.size(), 26u);
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    for (const char* grey : {"floor", "wall"}) EXPECT_GE(apart(chroma(labels[i]), chroma(grey)), 0.4) << labels[i];
+    for (std::size_t j = i + 1; j < labels.size(); ++j)
+      EXPECT_GE(apart(chroma(labels[i]), chroma(labels[j])), 0.1) << labels[i] << " / " << labels[j];
+  }
 }
 
 TEST(DataCli, SynthBuildAndStats) {

@@ -110,6 +110,19 @@ TEST(Grpo, AdvantagesUnbiasedStdAndZeroStdGroup) {
   EXPECT_THROW(algo::group_advantages(d({1, 2}), 1), Error);
 }
 
+TEST(Grpo, EqualRewardsInFloatGiveExactlyZeroAdvantages) {
+  // A group of equal float rewards (e.g. equal rewards minus equal KL penalties) has no signal: its advantages are
+  // exactly 0. The float mean of equal values can be an ulp off them, which (r - mean) / (std + 1e-4) would blow up to
+  // ~1e-3 (seen with kl::InReward on identical rollouts).
+  for (const float v : {-2.281790256500244e-4f, 0.1f, 1.0f / 3.0f, 2.2817902f, -7.77e-5f}) {
+    for (const std::int64_t g : {3, 7, 8, 14}) {
+      const auto out = algo::group_advantages(at::full({2 * g}, v, at::kFloat), g);
+      EXPECT_EQ(out.advantages.abs().max().item<float>(), 0.0f) << v << " x " << g;
+      EXPECT_DOUBLE_EQ(out.zero_std_fraction, 1.0);
+    }
+  }
+}
+
 TEST(Grpo, AggregationModesOnRaggedBatch) {
   // Row 0 has 3 tokens (1,2,3), row 1 has 2 (4,5); masked-out values are garbage, even inf.
   const double inf = std::numeric_limits<double>::infinity();

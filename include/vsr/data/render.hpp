@@ -30,7 +30,8 @@ struct Frame {
   std::vector<std::int32_t> object;       ///< index into Scene::objects per pixel, -1 for none
 };
 
-/// The colour of a category (a fixed hash-based palette; structural labels are greys).
+/// The colour of a category: one of evenly spaced hues (vivid and pale in turn) for the synthetic catalogue's
+/// categories, a hash-based hue for other labels; structural labels (floor, wall, ceiling) are greys.
 std::array<std::uint8_t, 3> category_color(const std::string& label);
 
 /// Renders a scene's aligned mesh; faces take the object of their first vertex.

@@ -2,7 +2,7 @@
 /// @file
 /// Procedural indoor scenes in the ScanNet layout, with a rendered walkthrough and its camera poses, for testing the
 /// question builder end to end and for evaluation-only tasks (appearance order, route planning) that need a known
-/// camera path. Rooms are rectangular or L-shaped (3-10 m sides), furnished with boxes of 24 indoor categories at
+/// camera path. Rooms are rectangular or L-shaped (3-10 m sides), furnished with boxes of 26 indoor categories, each its own colour, at
 /// realistic sizes, never interpenetrating; objects not visible in the uniformly sampled frames are removed.
 
 #include "vsr/core/config.hpp"
@@ -44,6 +44,10 @@ struct SynthScene {
   SceneFiles files;                  ///< mesh, segments, groups, alignment
   std::vector<CameraPose> path;      ///< one pose per video frame
 };
+
+/// The synthetic furniture catalogue's categories in catalogue order (24 IKEA-sized box categories plus two); the
+/// renderer gives each its own colour (category_color).
+const std::vector<std::string>& synth_category_names();
 
 /// Generates scene number `index` of a run with `seed` (deterministic).
 SynthScene make_synthetic_scene(std::uint64_t seed, int index, const SynthOptions& options);
