@@ -57,11 +57,13 @@ def set_f1(truth, predicted):
 
 
 def score(path):
-    f1 = []
+    f1, i = [], 0
     try:
-        for i, line in enumerate(open(path), 1):
-            r = json.loads(line)
-            f1.append(set_f1(r["ground_truth"], r["prediction"]))
+        with open(path, "rb") as f:
+            for line in f:
+                i += 1
+                r = json.loads(line.decode("utf-8"))
+                f1.append(set_f1(r["ground_truth"], r["prediction"]))
     except OSError as e:
         fail(path, "--score", f"a readable predictions file ({e.strerror})")
     except (ValueError, KeyError, TypeError, AttributeError):

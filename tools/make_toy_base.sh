@@ -4,7 +4,8 @@
 # objects (seeds 101 and 404), one "Which objects are in this room?" record per room (tools/make_object_lists.py; the
 # answer lists the room's categories), 3,000 full-weight SFT steps (batch 8, lr 1e-3 cosine, 8 frames) from
 # `vsr init-model --seed 3`; then it lists the objects of 48 held-out rooms. About 20 minutes on 2 cores. Deterministic on one machine kind and
-# LibTorch build (one thread, fixed seeds, CPU-independent x264). Measured on held-out rooms (48, seed 303): object-list
+# LibTorch build (one thread, fixed seeds, CPU-independent x264): a re-run on 2026-12-03 wrote a model.safetensors
+# byte-identical to the one measured. Measured on held-out rooms (48, seed 303): object-list
 # F1 0.432 with each room's own video, 0.205 with another room's (the toy sees; a blind toy scores the same on both).
 # Usage: bash tools/make_toy_base.sh [--out DIR] [--work DIR] [--no-build]
 set -euo pipefail
@@ -19,6 +20,7 @@ while [[ $# -gt 0 ]]; do
     *) echo "make_toy_base: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
+out=${out%/}
 [[ $build -eq 1 ]] && bash tools/build.sh vsr_cli table2_sft
 bin=${VSR_BUILD_DIR:-build}; [[ $bin = /* ]] || bin=$root/$bin
 mkdir -p "$work"

@@ -23,7 +23,7 @@
 #   --scale   smoke: seconds (the CI test); small (default): ~10 minutes on 2 cores; medium: ~1 hour, with ablations.
 #   --model   start from a real Qwen2-VL checkpoint instead of the toy base (no warm-up), e.g. with --device cuda.
 #   --base    start the warm-up from this toy instead of random weights, e.g. one pre-trained to see by
-#             tools/make_toy_base.sh (runs/toy_base).
+#             tools/make_toy_base.sh (runs/toy_base; a relative path is taken from the repository root).
 #   --objects MIN-MAX  furniture objects placed per synthetic room (default 20-36; tools/make_toy_base.sh uses 4-8).
 #   --seed    every run's [runtime] seed and, without --base, the toy's initial weights (default: runtime seed
 #             1234, init seed 3);
@@ -54,7 +54,9 @@ case $scale in
   medium) sw=96 st=96 sh=96 warm_steps=200 grpo_steps=800 sft_steps=800 group=8 frames=8 ;;
   *) echo "quickstart: --scale must be smoke, small or medium, got '$scale'" >&2; exit 2 ;;
 esac
-[[ $objects =~ ^[0-9]+-[0-9]+$ ]] || { echo "quickstart: --objects must be MIN-MAX (e.g. 4-8), got '$objects'" >&2; exit 2; }
+[[ $objects =~ ^[0-9]+-[0-9]+$ ]] && (( ${objects%-*} >= 1 && ${objects%-*} <= ${objects#*-} )) ||
+  { echo "quickstart: --objects must be MIN-MAX with 1 <= MIN <= MAX (e.g. 4-8), got '$objects'" >&2; exit 2; }
+[[ -n $base && -n $model ]] && { echo "quickstart: --base (a toy to warm up) and --model (no warm-up) exclude each other" >&2; exit 2; }
 build_dir=${VSR_BUILD_DIR:-build}
 start=$(date +%s)
 stage() { printf '\n== %s (%d s)\n' "$1" $(( $(date +%s) - start )); }

@@ -55,7 +55,7 @@ GroupAdvantages group_advantages(const at::Tensor& rewards, std::int64_t group_s
   const at::Tensor mean = r.mean(1, /*keepdim=*/true);
   const at::Tensor std = r.std(1, /*unbiased=*/true, /*keepdim=*/true);
   // A group of equal rewards has no signal: exactly 0, not the ulp by which a float mean can miss equal values
-  // (divided by std + eps that ulp became ~1e-3).
+  // (divided by std + eps that ulp became up to ~2e-3).
   const at::Tensor flat = (r.amax(1) - r.amin(1)) == 0;
   at::Tensor a = (r - mean).masked_fill(flat.unsqueeze(1), 0.0);
   if (scale_std) a = a / (std + eps);

@@ -45,7 +45,7 @@ struct SynthScene {
   std::vector<CameraPose> path;      ///< one pose per video frame
 };
 
-/// The synthetic furniture catalogue's categories in catalogue order (24 IKEA-sized box categories plus two); the
+/// The synthetic furniture catalogue's categories in catalogue order (26 IKEA-sized box categories); the
 /// renderer gives each its own colour (category_color).
 const std::vector<std::string>& synth_category_names();
 
