@@ -53,6 +53,9 @@ Renderer::Renderer(const Scene& scene) : scene_(scene) {
   std::vector<std::int32_t> vertex_object(scene.mesh.vertices.size(), -1);
   for (std::size_t o = 0; o < scene.objects.size(); ++o)
     for (auto v : scene.objects[o].vertex_ids) vertex_object[v] = static_cast<std::int32_t>(o);
+  std::vector<std::array<std::uint8_t, 3>> object_color;  // one label lookup per object, not per face
+  object_color.reserve(scene.objects.size());
+  for (const auto& object : scene.objects) object_color.push_back(category_color(object.label));
   const V3 light{0.35, 0.55, 0.76};
   face_object_.reserve(scene.mesh.faces.size());
   face_color_.reserve(scene.mesh.faces.size());
@@ -65,7 +68,7 @@ Renderer::Renderer(const Scene& scene) : scene_(scene) {
     V3 n = cross(sub({b[0], b[1], b[2]}, {a[0], a[1], a[2]}), sub({c[0], c[1], c[2]}, {a[0], a[1], a[2]}));
     const double len = std::sqrt(dot(n, n));
     const double shade = len > 0 ? 0.45 + 0.55 * std::abs(dot(n, light)) / len : 0.45;  // two-sided
-    const auto base = o >= 0 ? category_color(scene.objects[o].label) : scene.mesh.colors[f[0]];
+    const auto base = o >= 0 ? object_color[static_cast<std::size_t>(o)] : scene.mesh.colors[f[0]];
     face_color_.push_back({std::uint8_t(base[0] * shade), std::uint8_t(base[1] * shade), std::uint8_t(base[2] * shade)});
   }
 }
