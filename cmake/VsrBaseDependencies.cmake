@@ -9,4 +9,5 @@ pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET libavformat libavcodec libavut
 pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
 pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
 find_package(CGAL REQUIRED)                       # alpha shapes of room floors (src/geometry only)
+find_package(ZLIB REQUIRED)                       # depth frames of ScanNet's .sens files
 find_package(Threads REQUIRED)

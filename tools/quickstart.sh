@@ -50,8 +50,8 @@ done
 # scenes per split (warm-up, train, held-out test), warm-up / GRPO / SFT steps, GRPO group size, frames per video
 case $scale in
   smoke)  sw=2  st=2  sh=2  warm_steps=6   grpo_steps=3   sft_steps=3   group=4 frames=4 ;;
-  small)  sw=96 st=96 sh=48 warm_steps=200 grpo_steps=500 sft_steps=500 group=8 frames=8 ;;
-  medium) sw=96 st=96 sh=96 warm_steps=200 grpo_steps=800 sft_steps=800 group=8 frames=8 ;;
+  small)  sw=96 st=96 sh=48 warm_steps=200 grpo_steps=800 sft_steps=800 group=14 frames=8 ;;
+  medium) sw=96 st=96 sh=96 warm_steps=200 grpo_steps=800 sft_steps=800 group=14 frames=8 ;;
   *) echo "quickstart: --scale must be smoke, small or medium, got '$scale'" >&2; exit 2 ;;
 esac
 [[ $objects =~ ^[0-9]+-[0-9]+$ ]] && (( ${objects%-*} >= 1 && ${objects%-*} <= ${objects#*-} )) ||

@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config ccache git
   libtorch-dev libopenblas0-openmp libgloo-dev
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
-  libhdf5-dev libboost-program-options-dev libboost-filesystem-dev
+  libhdf5-dev zlib1g-dev libboost-program-options-dev libboost-filesystem-dev
   libfmt-dev librange-v3-dev nlohmann-json3-dev libpcre2-dev libutf8proc-dev libcgal-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox

@@ -3,6 +3,7 @@
 #include "qa_internal.hpp"
 
 #include "vsr/core/error.hpp"
+#include "vsr/data/task_mix.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -18,7 +19,10 @@ void QaOptions::describe(OptionSet& set) {
   set.add("seed", seed, "random seed of the question builder");
   set.add("with_options", with_options, "add VSI-Bench-style lettered options to choice questions");
   set.add("max_per_task_per_scene", max_per_task_per_scene, "cap of questions of one type per scene (0 = none)");
-  set.add("max_per_task", max_per_task, "cap of questions of one type over the whole build (0 = none)");
+  set.add("max_per_task", max_per_task, "cap of questions of one type over the whole build, even over scenes (0 = none)");
+  set.add("mix", mix, "per-type targets: type=count,... or type=share,... (shares with a decimal point)");
+  set.add("preset", preset, "a named mix: vsi100k (the paper's VSI-100k proportions; excludes data.mix)");
+  set.add("total", total, "with shares: questions wanted in all (0 = as many as every type's pool allows)");
   set.add("tasks", tasks, "comma-separated question types, or all");
   set.add("structural_labels", structural_labels, "labels that are never question objects (comma-separated)");
   set.add("abs_distance_closest_point", abs_distance_closest_point,
@@ -53,9 +57,7 @@ std::vector<std::string> letter_options(const std::vector<std::string>& choices)
 }
 
 void apply_total_caps(std::vector<Sample>& samples, const QaOptions& options) {
-  if (options.max_per_task <= 0) return;
-  std::map<std::string, int> seen;
-  std::erase_if(samples, [&](const Sample& s) { return ++seen[s.question_type] > options.max_per_task; });
+  if (options.max_per_task > 0) samples = cap_per_type(samples, options.max_per_task, options.seed);
 }
 
 namespace qa {

@@ -124,6 +124,10 @@ Sample sample_from_json(const nlohmann::json& r, const std::filesystem::path& vi
   else
     s.video = video_root / s.dataset / (s.scene_name + ".mp4");
   if (r.contains("meta") && r["meta"].is_object()) s.meta = r["meta"];
+  if (r.contains("pruned")) {  // VSI-Bench's test.jsonl marks the records VSI-Bench-Debiased drops
+    require(r["pruned"].is_boolean(), origin, where + ".pruned", "expected true or false, found " + quote(r["pruned"].dump()));
+    s.meta["pruned"] = r["pruned"];
+  }
   // What sample_to_json writes for generic records, so they read back unchanged.
   if (r.contains("answer_type")) s.answer_type = answer_type_field(r, origin, where);
   for (const auto& image : string_list(r, "images", origin, where)) s.images.push_back(image);

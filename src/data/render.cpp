@@ -148,6 +148,8 @@ Frame Renderer::render(const CameraPose& pose, int width, int height) const {
       raster(second, f);
     }
   }
+  fr.depth.resize(inv_z.size());
+  for (std::size_t i = 0; i < inv_z.size(); ++i) fr.depth[i] = inv_z[i] > 0 ? 1.0f / inv_z[i] : 0.0f;
   return fr;
 }
 

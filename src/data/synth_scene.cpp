@@ -166,6 +166,7 @@ void SynthOptions::describe(OptionSet& set) {
   set.add("visibility_height", visibility_height, "id-buffer height for visibility");
   set.add("min_pixels", min_pixels, "pixels needed for an object to count as visible");
   set.add("write_video", write_video, "render and write the walkthrough");
+  set.add("write_sens", write_sens, "also write the walkthrough as ScanNet's <name>/<name>.sens (colour, depth, poses)");
 }
 
 SynthScene make_synthetic_scene(std::uint64_t seed, int index, const SynthOptions& o) {

@@ -78,6 +78,11 @@ RunInfo read_run(const fs::path& dir) {
       auto j = read_json(agg);
       if (!j.is_object()) fail(agg.string(), "", "expected a JSON object");
       r.evals[entry.path().filename().string()] = std::move(j);
+      if (const fs::path debiased = entry.path() / "aggregate_debiased.json"; fs::exists(debiased)) {
+        auto d = read_json(debiased);
+        if (!d.is_object()) fail(debiased.string(), "", "expected a JSON object");
+        r.debiased[entry.path().filename().string()] = std::move(d);
+      }
       if (fs::exists(entry.path() / "scores.jsonl"))
         r.score_files[entry.path().filename().string()] = entry.path() / "scores.jsonl";
       if (fs::exists(entry.path() / "predictions.jsonl"))
@@ -133,9 +138,10 @@ std::string generic_results_table(std::span<const RunInfo> runs) {
 /// Whether `key` is one of VSI-Bench's result columns ("<type>_accuracy", "<type>_MRA:.5:.95:.05").
 bool vsibench_column(const std::string& key) {
   for (std::string_view metric : {kAccuracyMetric, kMraMetric}) {
-    const std::string suffix = "_" + std::string(metric);
-    if (key.size() <= suffix.size() || key.compare(key.size() - suffix.size(), suffix.size(), suffix) != 0) continue;
-    const std::string type = key.substr(0, key.size() - suffix.size());
+    if (key.size() <= metric.size() + 1) continue;
+    const std::size_t cut = key.size() - metric.size() - 1;  // "<type>_<metric>"
+    if (key[cut] != '_' || std::string_view(key).substr(cut + 1) != metric) continue;
+    const std::string type = key.substr(0, cut);
     if (is_mca_type(type) || is_na_type(type) || type == "object_rel_direction") return true;  // easy/medium/hard merged
   }
   return false;
@@ -169,7 +175,7 @@ std::vector<PlotSpec> report_plots(std::span<const RunInfo> runs) {
   auto add = [&](const std::string& column, const std::string& title) {
     if (!present.count(column) || used.count(column)) return;
     used.insert(column);
-    out.push_back({column, title, file_of(column)});
+    out.push_back({column, title, file_of(column), {}});
   };
   add("reward/total_mean", "Total reward");
   add("reward/format_mean", "Format reward");
@@ -182,6 +188,17 @@ std::vector<PlotSpec> report_plots(std::span<const RunInfo> runs) {
   for (const auto& c : present)
     if (c.rfind("reward/", 0) == 0 && c.size() > suffix.size() && c.compare(c.size() - suffix.size(), suffix.size(), suffix) == 0)
       add(c, "Reward: " + c.substr(7, c.size() - 7 - suffix.size()));
+  // Figure 5 (section 4.3.4): the format reward, one task's accuracy reward and the total reward in one chart.
+  if (present.count("reward/format_mean") && present.count("reward/total_mean"))
+    for (const auto& c : present)
+      if (c.rfind(task_prefix, 0) == 0 && c.size() > task_prefix.size() + suffix.size() &&
+          c.compare(c.size() - suffix.size(), suffix.size(), suffix) == 0) {
+        const std::string task = c.substr(task_prefix.size(), c.size() - task_prefix.size() - suffix.size());
+        out.push_back({"reward/total_mean",
+                       fmt::format("Figure 5: format reward, accuracy reward ({}), total reward", task),
+                       "fig5_reward_dynamics.png", {"reward/format_mean", c, "reward/total_mean"}});
+        break;
+      }
   add("kl", "KL divergence to the reference");
   add("completion_length_mean", "Completion length (tokens)");
   add("loss", "Loss");

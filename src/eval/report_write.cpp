@@ -64,18 +64,29 @@ std::vector<fs::path> draw(std::span<const RunInfo> runs, const std::vector<Plot
   for (std::size_t p = 0; p < plots.size(); ++p) {
     const auto& spec = plots[p];
     std::vector<std::string> lines;
+    const std::vector<std::string> columns = spec.overlay.empty() ? std::vector<std::string>{spec.column} : spec.overlay;
+    static constexpr const char* kOverlayColours[] = {"#1f77b4", "#d62728", "#e6b800", "#2ca02c"};  // Figure 5's
     for (std::size_t r = 0; r < runs.size(); ++r) {
       if (!runs[r].metrics) continue;
-      const auto series = runs[r].metrics->series(spec.column);
-      if (series.empty()) continue;
-      std::string text;
-      for (const auto& [x, y] : series) text += fmt::format("{} {}\n", x, y);
-      const std::string name = fmt::format("plot{}_run{}.dat", p, r);
-      write_file_atomic(data / name, text);
-      lines.push_back(gp_quote(name) + " using 1:2 with linespoints pt 7 ps 0.4 lw 2 title " + gp_quote(runs[r].label));
+      for (std::size_t c = 0; c < columns.size(); ++c) {
+        const auto series = runs[r].metrics->series(columns[c]);
+        if (series.empty()) continue;
+        std::string text;
+        for (const auto& [x, y] : series) text += fmt::format("{} {}\n", x, y);
+        const std::string name = fmt::format("plot{}_run{}_col{}.dat", p, r, c);
+        write_file_atomic(data / name, text);
+        std::string style = " using 1:2 with linespoints pt 7 ps 0.4 lw 2";
+        std::string title = runs[r].label;
+        if (!spec.overlay.empty()) {
+          style += fmt::format(" lc rgb '{}' dt {}", kOverlayColours[c % 4], r % 5 + 1);
+          title = columns[c] + (runs.size() > 1 ? " (" + runs[r].label + ")" : "");
+        }
+        lines.push_back(gp_quote(name) + style + " title " + gp_quote(title));
+      }
     }
     script += "set output " + gp_quote((fs::absolute(out) / spec.file).string()) + "\n";
-    script += "set title " + gp_quote(spec.title) + "\nset ylabel " + gp_quote(spec.column) + "\nplot ";
+    script += "set title " + gp_quote(spec.title) + "\nset ylabel " +
+              gp_quote(spec.overlay.empty() ? spec.column : std::string("reward")) + "\nplot ";
     for (std::size_t i = 0; i < lines.size(); ++i) script += (i ? ", \\\n     " : "") + lines[i];
     script += "\nunset output\n";
   }
@@ -112,6 +123,15 @@ ReportResult write_report(std::span<const fs::path> run_dirs, const fs::path& ou
   std::string md = "# vsr report\n\n## VSI-Bench results\n\n";
   md += "Scores x100 (official VSI-Bench scorer); Avg. = mean over the task columns present.\n\n";
   md += results_table(runs);
+  std::vector<RunInfo> debiased;  // VSI-Bench-Debiased: the same evaluations over the records not pruned
+  for (const auto& r : runs)
+    if (!r.debiased.empty()) {
+      debiased.push_back(r);
+      debiased.back().evals = r.debiased;
+    }
+  if (!debiased.empty())
+    md += "\nVSI-Bench-Debiased (arXiv 2511.04655): the same answers scored over the records with `pruned` = false\n\n" +
+          results_table(debiased);
   if (!intervals.markdown.empty()) md += "\n" + intervals.markdown;
   if (const auto unread = readability_table(runs); !unread.empty()) {
     md += "\nAnswers the benchmark's scorer cannot read (NA: no number as the first word; MCA: the first word is no ";

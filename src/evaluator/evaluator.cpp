@@ -1,5 +1,8 @@
 // The compiled evaluator: batched greedy answers, resumable predictions.jsonl, official scoring, tables.
 #include "vsr/eval/evaluator.hpp"
+#include "vsr/eval/option_text.hpp"
+
+#include <fmt/format.h>
 
 #include "vsr/core/progress.hpp"
 #include "vsr/core/run_dir.hpp"
@@ -186,12 +189,51 @@ EvalRun evaluate_vsibench(const model::Qwen2VL& model, const model::SampleEncode
   run.aggregate = vsibench ? aggregate(scores) : generic_aggregate(scores);
   const auto headings = vsibench ? vsi_headings() : generic_headings(run.aggregate);
   const std::vector<std::vector<std::string>> rows{vsibench ? vsi_row(run.aggregate) : generic_row(run.aggregate)};
+  std::string table_md = markdown_table(headings, rows);
+  run.table = plain_table(headings, rows);
+  // VSI-Bench-Debiased: VSI-Bench's records carry `pruned`; the debiased benchmark is the records not pruned.
+  const auto pruned = [](const data::Sample& s) { return s.meta.contains("pruned") && s.meta["pruned"] == true; };
+  if (vsibench && std::any_of(samples.begin(), samples.end(), [](const auto& s) { return s.meta.contains("pruned"); })) {
+    std::vector<RecordScore> kept;
+    for (std::size_t i = 0; i < samples.size(); ++i)
+      if (!pruned(samples[i])) kept.push_back(scores[i]);
+    if (!kept.empty()) {
+      run.debiased_aggregate = aggregate(kept);
+      const std::vector<std::vector<std::string>> debiased_rows{vsi_row(run.debiased_aggregate)};
+      const std::string note = fmt::format(
+          "\nVSI-Bench-Debiased: the {} of {} records with pruned = false (same answers, same scorer).\n\n", kept.size(),
+          samples.size());
+      table_md += note + markdown_table(headings, debiased_rows);
+      run.table += note + plain_table(headings, debiased_rows);
+      if (main) write_file_atomic(dir.file("aggregate_debiased.json"), run.debiased_aggregate.dump(2) + "\n");
+    }
+  }
+  if (options.option_text && vsibench) {
+    // vsr's opt-in reading (option_text.hpp), scored and written apart from the official files.
+    std::vector<RecordScore> matched_scores;
+    std::int64_t matched = 0;
+    for (std::size_t i = 0; i < samples.size(); ++i) {
+      const auto& prediction = run.predictions[i].prediction;
+      const std::string read = option_text_prediction(samples[i], prediction);
+      matched += read != prediction ? 1 : 0;
+      matched_scores.push_back(score_sample(samples[i], read, zero_truth));
+    }
+    run.option_text_aggregate = aggregate(matched_scores);
+    run.option_text_aggregate["option_text_matched"] = matched;
+    const std::vector<std::vector<std::string>> matched_rows{vsi_row(run.option_text_aggregate)};
+    const std::string note = fmt::format(
+        "\nWith option-text matching (vsr's opt-in eval.option_text, NOT the official score): {} of {} answers equal "
+        "to an option's text counted as its letter.\n\n",
+        matched, samples.size());
+    table_md += note + markdown_table(headings, matched_rows);
+    run.table += note + plain_table(headings, matched_rows);
+    if (main) write_file_atomic(dir.file("aggregate_option_text.json"), run.option_text_aggregate.dump(2) + "\n");
+  }
   if (main) {
     write_file_atomic(dir.file("scores.jsonl"), score_text);
     write_file_atomic(dir.file("aggregate.json"), run.aggregate.dump(2) + "\n");
-    write_file_atomic(dir.file("table.md"), markdown_table(headings, rows));
+    write_file_atomic(dir.file("table.md"), table_md);
   }
-  run.table = plain_table(headings, rows);
   return run;
 }
 

@@ -63,6 +63,7 @@ int run_recipe(int argc, char** argv, const fs::path& default_config, const Reci
     nlohmann::json recipe = hooks.describe ? hooks.describe() : nlohmann::json::object();
     recipe["recipe"] = program;
     eval_options.validate();
+    if (!args.eval.empty()) eval::eval_sets(eval_options, hooks.mode_name);  // a bad eval.sets fails before training
     install_preemption_handlers();
     std::signal(SIGXFSZ, SIG_IGN);  // a file-size limit (ulimit -f) fails the write with EFBIG: a vsr::Error, not a kill
     Session session(args, runtime, train, lora, video, processor, sampling, cfg, recipe, [&](Session& s) {
@@ -88,11 +89,15 @@ int run_recipe(int argc, char** argv, const fs::path& default_config, const Reci
       std::printf("%s: %lld steps; adapter in %s\n", program.c_str(), static_cast<long long>(session.step()),
                 session.run_dir().file("adapter").string().c_str());
     if (!args.eval.empty()) {
-      std::vector<eval::PromptPolicy> modes{eval::prompt_policy_named("vanilla", prompt::Stage::Eval)};
-      if (hooks.mode_name != "vanilla" && hooks.own_mode.instruction) modes.push_back(hooks.own_mode);
-      for (const auto& mode : modes) {
-        const auto result = session.evaluate(mode, session.run_dir().file("eval") / mode.name);
-        if (main) std::printf("evaluation in %s mode:\n%s", mode.name.c_str(), result.table.c_str());
+      // The paper's evaluations (vanilla with VSI-Bench's prompts, the own mode with its training prompt) or eval.sets.
+      for (const auto& set : eval::eval_sets(eval_options, hooks.mode_name)) {
+        const auto stage = set.prompt == "train" ? prompt::Stage::Train : prompt::Stage::Eval;
+        const bool own = set.mode == hooks.mode_name && set.prompt == "train" && hooks.own_mode.instruction;
+        const auto policy = own ? hooks.own_mode : eval::prompt_policy_named(set.mode, stage, "eval.sets");
+        const auto result = session.evaluate(policy, session.run_dir().file("eval") / set.name, set.prompt);
+        if (main)
+          std::printf("evaluation in %s mode (%s prompt):\n%s", set.mode.c_str(), set.prompt.c_str(),
+                      result.table.c_str());
       }
     }
     if (!main) return 0;

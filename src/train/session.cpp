@@ -6,6 +6,7 @@
 #include "vsr/core/error.hpp"
 #include "vsr/core/sha256.hpp"
 #include "vsr/data/records.hpp"
+#include "vsr/data/scene_list.hpp"
 #include "vsr/eval/vsi_eval.hpp"
 #include "vsr/io/checkpoint_manifest.hpp"
 #include "vsr/model/preflight.hpp"
@@ -143,6 +144,11 @@ Session::Session(const RunArguments& args, const RuntimeOptions& runtime, const 
     fail(args.out, "checkpoints", "the run folder already holds checkpoints: pass --resume or choose another --out");
 
   samples_ = data::read_samples(args.train, args.video_root);
+  if (!args.eval.empty() && dist_->is_main()) {
+    const auto warning = data::overlap_warning(
+        data::shared_scenes(data::scene_names(samples_), data::scene_names(eval_samples())), args.train, args.eval);
+    if (!warning.empty()) std::fprintf(stderr, "%s\n", warning.c_str());
+  }
 
   model_ = std::make_unique<model::Qwen2VL>(model::Qwen2VL::from_pretrained(args.model, impl_->dtype, impl_->device));
   tokenizer_ = std::make_unique<text::Tokenizer>(text::Tokenizer::from_dir(args.tokenizer.empty() ? args.model : args.tokenizer));
@@ -394,11 +400,13 @@ const std::vector<data::Sample>& Session::eval_samples() {
   return *eval_samples_;
 }
 
-eval::EvalRun Session::evaluate(const eval::PromptPolicy& policy, const fs::path& out_dir) {
+eval::EvalRun Session::evaluate(const eval::PromptPolicy& policy, const fs::path& out_dir, const std::string& prompt) {
   if (args_.eval.empty()) fail("<command line>", "eval", "expected --eval FILE for evaluation");
   const bool was_training = adapters_->training();
   adapters_->set_training(false);
-  auto run = eval::evaluate_vsibench(*model_, *encoder_, eval_samples(), policy, eval_options_, out_dir, dist_.get());
+  eval::EvalOptions options = eval_options_;
+  if (!prompt.empty()) options.prompt = prompt;
+  auto run = eval::evaluate_vsibench(*model_, *encoder_, eval_samples(), policy, options, out_dir, dist_.get());
   adapters_->set_training(was_training);
   return run;
 }

@@ -170,8 +170,17 @@ TEST(DataCli, SynthBuildAndStats) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = test::run_cli("data stats " + q);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("object_counting                2\n"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("room_size_estimation           2\n"), std::string::npos) << r.out;
+  // Count, scenes, share of the file, VSI-100k's share (section 4.1: 6.4k of 116.9k counts, 1.5k room sizes).
+  EXPECT_NE(r.out.find("object_counting                       2       2   10.5%      5.5%\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("room_size_estimation                  2       2   10.5%      1.3%\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("route_planning                        1       1    5.3%         -\n"), std::string::npos) << r.out;
+  // The file against itself as a "benchmark": every scene is shared, and said so.
+  r = test::run_cli("data stats " + q + " --benchmark " + q);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("WARNING: " + q + " shares 2 scene(s) with " + q), std::string::npos) << r.out;
+  r = test::run_cli("data build --scannet " + out + " --out " + q + " --data.preset vsi100k --exclude " + q);
+  EXPECT_EQ(r.exit_code, 2);  // both scenes excluded: nothing left
+  EXPECT_NE(r.err.find("no scene folder left"), std::string::npos) << r.err;
   r = test::run_cli("data build --scannet " + (dir / "missing").string() + " --out " + q);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("missing"), std::string::npos) << r.err;

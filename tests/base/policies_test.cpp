@@ -254,6 +254,23 @@ TEST(Rewards, LengthBonusIsCappedAndNeedsTheFormat) {
   static_assert(reward::kFitsMode<reward::Sum<reward::Accuracy, reward::Length>, prompt::Think>);
 }
 
+TEST(Rewards, RawLengthCountsTheWholeOutputSoPaddingWithTagsPays) {
+  data::Sample s;
+  const prompt::Think think;
+  reward::RawLength raw;
+  raw.options.target_characters = 60;
+  const std::string plain = "<think>one two</think><answer>3</answer>";  // 40 characters
+  const std::string padded = "<think>one two</think><think></think><answer></answer><answer>3</answer>";
+  EXPECT_NEAR(raw(s, reward::read_completion(think, plain)), 40.0 / 60.0, 1e-12);
+  EXPECT_EQ(raw(s, reward::read_completion(think, padded)), 1.0);  // 72 characters: section 4.3.3's hack pays here...
+  EXPECT_EQ(raw(s, reward::read_completion(think, "")), 0.0);
+  reward::Length words;  // ...and not under reward::Length: the padded output keeps the format and its two words
+  words.options.target_words = 4;
+  EXPECT_TRUE(think.format_ok(padded));
+  EXPECT_EQ(words(s, reward::read_completion(think, plain)), 0.5);
+  EXPECT_EQ(words(s, reward::read_completion(think, padded)), 0.5);
+}
+
 TEST(Rewards, SumKeepsComponentsAndWeights) {
   data::Sample s;
   s.question_type = "object_counting";

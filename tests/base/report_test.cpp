@@ -87,8 +87,13 @@ TEST(Report, ResultsTableIsExact) {
   std::vector<std::string> files;
   for (const auto& p : report_plots(runs)) files.push_back(p.file);
   EXPECT_EQ(files, (std::vector<std::string>{"reward_total_mean.png", "reward_format_mean.png", "reward_accuracy_mean.png",
-                                             "reward_accuracy_object_counting_mean.png", "kl.png",
-                                             "completion_length_mean.png", "loss.png"}));
+                                             "reward_accuracy_object_counting_mean.png", "fig5_reward_dynamics.png",
+                                             "kl.png", "completion_length_mean.png", "loss.png"}));
+  // Figure 5 as one chart: format, one task's accuracy and total reward, in the paper's order.
+  const auto plots = report_plots(runs);
+  EXPECT_EQ(plots[4].overlay, (std::vector<std::string>{"reward/format_mean", "reward/accuracy/object_counting_mean",
+                                                        "reward/total_mean"}));
+  EXPECT_TRUE(plots[0].overlay.empty());
 }
 
 TEST(Report, ReadabilityTableCountsUnreadableAnswersPerRunAndMode) {
@@ -122,18 +127,37 @@ TEST(Report, CliWritesReportAndPngFigures) {
   const auto out = root / "report";
   const auto r = vsr::test::run_cli("report " + a.string() + " " + b.string() + " --out " + out.string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "wrote " + (out / "report.md").string() + " and 7 figures\n");
+  EXPECT_EQ(r.out, "wrote " + (out / "report.md").string() + " and 8 figures\n");
   const std::string md = vsr::read_file(out / "report.md");
   EXPECT_NE(md.find("| vsgrpo_v | vanilla | 35.4 | 53.6 |"), std::string::npos) << md;
   EXPECT_NE(md.find("| grpo_no_kl | " + b.string() + " | grpo | think | format+accuracy | none | 0 | 3 | running |"),
             std::string::npos) << md;
   EXPECT_NE(md.find("![Format reward](reward_format_mean.png)"), std::string::npos) << md;
   for (const char* f : {"reward_total_mean.png", "reward_format_mean.png", "reward_accuracy_mean.png",
-                        "reward_accuracy_object_counting_mean.png", "kl.png", "completion_length_mean.png", "loss.png"}) {
+                        "reward_accuracy_object_counting_mean.png", "fig5_reward_dynamics.png", "kl.png",
+                        "completion_length_mean.png", "loss.png"}) {
     ASSERT_TRUE(fs::exists(out / f)) << f;
     EXPECT_TRUE(is_png(out / f)) << f;
     EXPECT_GT(fs::file_size(out / f), 5000u) << f;  // a drawn figure, not an empty canvas header
   }
+}
+
+TEST(Report, DebiasedAggregatesGetASecondTable) {
+  const auto root = vsr::test::temp_dir("report_debiased");
+  const auto [a, b] = fake_runs(root);
+  EXPECT_TRUE(read_run(a).debiased.empty());
+  vsr::write_file_atomic(a / "eval" / "vanilla" / "aggregate_debiased.json",
+                         R"({"overall": 20.0, "object_counting_MRA:.5:.95:.05": 20.0})");
+  const auto run = read_run(a);
+  ASSERT_EQ(run.debiased.size(), 1u);
+  const auto r = vsr::test::run_cli("report " + a.string() + " " + b.string() + " --gnuplot /nonexistent/gnuplot --out " +
+                                    (root / "o").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string md = vsr::read_file(root / "o" / "report.md");
+  const auto debiased = md.find("VSI-Bench-Debiased");
+  ASSERT_NE(debiased, std::string::npos) << md;
+  EXPECT_NE(md.find("| vsgrpo_v | vanilla | 20.0 | 20.0 |", debiased), std::string::npos) << md;
+  EXPECT_EQ(md.find("| grpo_no_kl |", debiased), md.find("| grpo_no_kl | " + b.string(), debiased)) << md;  // no row
 }
 
 TEST(Report, WithoutGnuplotTheMarkdownIsStillWritten) {

@@ -162,6 +162,35 @@ TEST(Evaluator, OfficialPromptAndLimit) {
                vsr::Error);
 }
 
+TEST(Evaluator, DebiasedAndOptionTextTablesSitBesideTheOfficialOne) {
+  auto samples = data::read_samples(eval_set());
+  ASSERT_GE(samples.size(), 4u);
+  // VSI-Bench's test.jsonl marks the records VSI-Bench-Debiased prunes; here every other one.
+  for (std::size_t i = 0; i < samples.size(); ++i) samples[i].meta["pruned"] = i % 2 == 1;
+  auto& t = tiny();
+  auto o = options();
+  o.option_text = true;
+  const auto dir = test::temp_dir("evaluator_debiased");
+  const auto run = eval::evaluate_with<prompt::Vanilla>(t.model, t.encoder, samples, o, dir);
+  // The official aggregate is over every record; the debiased one is the official aggregate of the kept records.
+  std::vector<eval::RecordScore> kept;
+  std::vector<eval::RecordScore> all;
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    all.push_back(eval::score_sample(samples[i], run.predictions[i].prediction, eval::ZeroTruth::kError));
+    if (i % 2 == 0) kept.push_back(all.back());
+  }
+  EXPECT_EQ(run.aggregate.dump(), eval::aggregate(all).dump());
+  EXPECT_EQ(run.debiased_aggregate.dump(), eval::aggregate(kept).dump());
+  EXPECT_TRUE(fs::exists(dir / "aggregate_debiased.json"));
+  EXPECT_TRUE(fs::exists(dir / "aggregate_option_text.json"));
+  EXPECT_TRUE(run.option_text_aggregate.contains("option_text_matched"));
+  const auto table = lines_of(dir / "table.md");
+  std::string text;
+  for (const auto& l : table) text += l + "\n";
+  EXPECT_NE(text.find("VSI-Bench-Debiased"), std::string::npos) << text;
+  EXPECT_NE(text.find("NOT the official score"), std::string::npos) << text;
+}
+
 TEST(Evaluator, MultipleChoiceAccuracyFromExtractedLetters) {
   const auto samples = data::read_samples(eval_set());
   auto& t = tiny();

@@ -27,7 +27,10 @@ struct QaOptions {
   std::uint64_t seed = 0;               ///< seed; a scene's questions depend only on (seed, scene name, options)
   bool with_options = false;            ///< add lettered options ("A. chair") to choice tasks; ground truth = letter
   int max_per_task_per_scene = 4;       ///< cap of questions of one type from one scene (0 = no cap)
-  int max_per_task = 0;                 ///< cap of questions of one type over a whole build (0 = no cap)
+  int max_per_task = 0;                 ///< cap of questions of one type over a whole build, drawn evenly over scenes
+  std::string mix;                      ///< per-type targets "type=count,..." or shares "type=0.5,..." (task_mix.hpp)
+  std::string preset;                   ///< a named mix: "vsi100k" (the paper's VSI-100k proportions and total)
+  std::int64_t total = 0;               ///< shares: questions wanted in all (0 = as many as the pools allow)
   std::string tasks = "all";            ///< comma-separated question types to build, or "all"
   std::string structural_labels =       ///< labels that are never question objects (comma-separated, lower case)
       "wall,floor,ceiling,door frame,doorframe,window frame,column,pillar,beam,stairs,railing,otherstructure,"
@@ -60,7 +63,8 @@ std::string normalise_label(const std::string& label);
 std::vector<Sample> generate_scene_questions(const Scene& scene, const QaOptions& options,
                                              const Visibility* visibility = nullptr);
 
-/// Applies QaOptions::max_per_task to a whole build (keeps the first questions of each type) and renumbers nothing.
+/// Applies QaOptions::max_per_task to a whole build: each type keeps that many questions drawn evenly over its scenes
+/// (data/task_mix.hpp, seeded by QaOptions::seed), in build order; renumbers nothing.
 void apply_total_caps(std::vector<Sample>& samples, const QaOptions& options);
 
 /// The lettered options "A. x", "B. y", ... of `choices`.

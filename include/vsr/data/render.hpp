@@ -28,6 +28,7 @@ struct Frame {
   int height = 0;                         ///< pixels
   std::vector<std::uint8_t> rgb;          ///< width*height*3
   std::vector<std::int32_t> object;       ///< index into Scene::objects per pixel, -1 for none
+  std::vector<float> depth;               ///< distance along the view axis per pixel (metres), 0 for none
 };
 
 /// The colour of a category: one of evenly spaced hues (vivid and pale in turn) for the synthetic catalogue's

@@ -32,6 +32,7 @@ struct SynthOptions {
   int visibility_height = 120; ///< id-buffer size for visibility
   int min_pixels = 12;         ///< pixels of an object in a sampled id buffer for it to count as visible
   bool write_video = true;     ///< render and write the walkthrough frames
+  bool write_sens = false;     ///< also write the walkthrough as ScanNet's `<name>/<name>.sens` (colour, depth, poses)
 
   /// Declares the keys above.
   void describe(OptionSet& set);
@@ -62,5 +63,15 @@ std::vector<CameraPose> read_camera_path(const std::filesystem::path& scene_dir,
 /// Renders `poses` of `scene` and writes them as the walkthrough video `path` (.mp4, H.264 via vsr::video).
 void write_walkthrough(const std::filesystem::path& path, const Scene& scene, const std::vector<CameraPose>& poses,
                        int width, int height, double fps);
+
+/// Renders `poses` (aligned frame) of `scene` and writes them as a ScanNet `.sens` stream at `path`: JPEG colour,
+/// zlib depth in millimetres (depth shift 1000), camera-to-world poses in the scene's stored (unaligned) frame, as
+/// ScanNet's raw scans have them (`alignment` maps stored to aligned coordinates), the pinhole intrinsics of the
+/// renderer, timestamps at `fps`.
+void write_walkthrough_sens(const std::filesystem::path& path, const Scene& scene, const std::vector<CameraPose>& poses,
+                            const Matrix4& alignment, int width, int height, double fps);
+
+/// The camera-to-world matrix (row-major, ScanNet / OpenCV convention: x right, y down, z forward) of a pose.
+std::array<double, 16> camera_to_world(const CameraPose& pose);
 
 }  // namespace vsr::data

@@ -50,12 +50,29 @@ struct EvalOptions {
                                   ///< instruction (section 4.2); official: VSI-Bench's NA/MCA post-prompts
   std::string videos = "own";     ///< own | other-scene: every question asked with another scene's video
                                   ///< (with_other_scene_videos), a control for whether the answers use the video
+  std::string sets;               ///< a recipe's evaluations, "MODE:PROMPT,..." (eval_sets); empty: the paper's
+  bool option_text = false;       ///< also score with option-text matching (option_text.hpp), beside the official
 
   /// Declares the keys above.
   void describe(OptionSet& set);
   /// vsr::Error (field `eval.<key>`) unless every value is usable.
   void validate() const;
 };
+
+/// One evaluation of a trained run: a prompt mode, the instruction it is asked with (EvalOptions::prompt's values)
+/// and its folder `eval/<name>`.
+struct EvalSet {
+  std::string mode;    ///< vanilla | think | observe | scene_graph
+  std::string prompt;  ///< official | train | mode
+  std::string name;    ///< `mode` when `prompt` is the paper's for it (vanilla: official, others: train), else
+                       ///< "mode-prompt" (e.g. "vanilla-train")
+};
+
+/// The evaluations a recipe runs after training: `options.sets` ("vanilla:official,think:train"; a mode alone takes
+/// the paper's prompt for it), or when empty the paper's (Tables 1-2, section 4.3.1): vanilla with VSI-Bench's
+/// official prompts, and the recipe's own mode `own_mode` with its training prompt (vanilla-train for a vanilla
+/// recipe). vsr::Error naming eval.sets for an unknown mode or prompt, or a set given twice.
+std::vector<EvalSet> eval_sets(const EvalOptions& options, std::string_view own_mode);
 
 /// What the compiled evaluator needs from a prompt mode: its name, the instruction appended to a question and the
 /// answer extraction of its outputs (built from a vsr::PromptMode by prompt_policy).
@@ -91,6 +108,8 @@ inline PromptPolicy prompt_policy_named(std::string_view name, prompt::Stage sta
 struct EvalRun {
   std::vector<Prediction> predictions;  ///< one per evaluated record, in record order
   nlohmann::ordered_json aggregate;     ///< eval::aggregate (VSI-Bench) or mc_aggregate (multiple choice)
+  nlohmann::ordered_json option_text_aggregate;  ///< with eval.option_text: the aggregate under option-text matching
+  nlohmann::ordered_json debiased_aggregate;     ///< records with `pruned`: the VSI-Bench-Debiased aggregate
   std::string table;                    ///< the result table as plain text
   std::int64_t generated = 0;           ///< records the model answered in this call
   std::int64_t reused = 0;              ///< records whose prediction was already in predictions.jsonl
@@ -108,6 +127,9 @@ std::vector<std::string> answer_batch(const model::Qwen2VL& model, const model::
 /// dropped), scores.jsonl (score_sample per record), aggregate.json (eval::aggregate) and table.md (paper column
 /// order). The prompt text is vsi_prompt_text with policy.instruction, or official_instruction when
 /// options.prompt == "official"; the prediction is policy.extract(output), or the trimmed output when that finds none.
+/// When records carry VSI-Bench's `pruned` flag, aggregate_debiased.json and a second table score the records with
+/// pruned = false (VSI-Bench-Debiased); with options.option_text, aggregate_option_text.json and a third table score
+/// under option-text matching (option_text.hpp). The official files never change.
 ///
 /// With `dist` naming a job of several processes (every rank calls this with the same records), rank r answers
 /// the records i with i % world_size == r into predictions.rank<r>.jsonl (resumable like predictions.jsonl); after

@@ -40,6 +40,7 @@ struct RunInfo {
   nlohmann::json run;                                        ///< run.json
   std::string label;                                         ///< the recipe, made unique among the reported runs
   std::map<std::string, nlohmann::json> evals;               ///< eval mode -> eval/<mode>/aggregate.json
+  std::map<std::string, nlohmann::json> debiased;            ///< eval mode -> eval/<mode>/aggregate_debiased.json
   std::map<std::string, std::filesystem::path> score_files;  ///< eval mode -> eval/<mode>/scores.jsonl, if present
   std::map<std::string, std::filesystem::path> prediction_files;  ///< eval mode -> eval/<mode>/predictions.jsonl
   std::optional<MetricsTable> metrics;                       ///< metrics.csv when present
@@ -66,11 +67,14 @@ struct PlotSpec {
   std::string column;  ///< metrics.csv column, e.g. "reward/format_mean"
   std::string title;   ///< figure title
   std::string file;    ///< PNG file name, e.g. "reward_format_mean.png"
+  std::vector<std::string> overlay;  ///< when set: these columns in one figure (one line per column and run)
 };
 
 /// The figures that apply to `runs`: reward/total_mean, reward/format_mean, reward/accuracy_mean, every
 /// reward/accuracy/<type>_mean, other reward/*_mean columns, kl, completion_length_mean, loss — each only when some
-/// run has a value in it.
+/// run has a value in it — and, when a run has a format reward, a per-task accuracy and a total reward, vsGRPO's
+/// Figure 5 as one chart (`fig5_reward_dynamics.png`: format in blue, the alphabetically first task's accuracy in
+/// red, total in yellow, as the paper draws them).
 std::vector<PlotSpec> report_plots(std::span<const RunInfo> runs);
 
 /// Options of write_report.

@@ -16,9 +16,11 @@ namespace vsr::reward {
 struct LengthOptions {
   static constexpr std::string_view kSection = "length";
   double target_words = 100.0;  ///< reasoning words for the full bonus of 1
+  double target_characters = 600.0;  ///< reward::RawLength: characters of the whole completion for the full bonus
   /// Declares the keys of [length].
   void describe(OptionSet& set) {
     set.add("target_words", target_words, "words of reasoning that earn the full length bonus of 1");
+    set.add("target_characters", target_characters, "raw_length: characters of the whole output for the full bonus");
   }
 };
 
@@ -50,6 +52,20 @@ struct Length {
     const auto cut = text.find("<answer>");
     const auto words = reasoning_words(text.substr(0, cut == std::string_view::npos ? text.size() : cut));
     return std::min(1.0, static_cast<double>(words) / options.target_words);
+  }
+};
+
+/// The raw variant: min(1, characters of the whole completion / target_characters), tags and answer included, with
+/// no format condition. Section 4.3.3 reports rollouts that "merely added extra <think></think> and <answer></answer>
+/// tags to exploit the length reward": a reward that counts tags, as this one does, pays for that hack, so it can be
+/// observed (reward::Length counts only words outside tags before <answer> and cannot be hacked that way).
+struct RawLength {
+  static constexpr std::string_view kName = "raw_length";
+  LengthOptions options;  ///< [length]
+  /// The reward of one completion.
+  double operator()(const data::Sample&, const Completion& c) const {
+    if (options.target_characters <= 0.0) return 0.0;
+    return std::min(1.0, static_cast<double>(c.text.size()) / options.target_characters);
   }
 };
 

@@ -162,8 +162,10 @@ class Session {
   /// The evaluation questions (--eval), read on first use; empty without --eval.
   const std::vector<data::Sample>& eval_samples();
   /// Evaluates the current policy (adapters on, no dropout) on --eval with `policy` and the [eval] options into
-  /// `out_dir` (resumable predictions, official VSI-Bench scores and table). vsr::Error without --eval.
-  eval::EvalRun evaluate(const eval::PromptPolicy& policy, const std::filesystem::path& out_dir);
+  /// `out_dir` (resumable predictions, official VSI-Bench scores and table); a non-empty `prompt` replaces
+  /// eval.prompt (official | train | mode). vsr::Error without --eval.
+  eval::EvalRun evaluate(const eval::PromptPolicy& policy, const std::filesystem::path& out_dir,
+                         const std::string& prompt = {});
   /// The [eval] options used by evaluate().
   void set_eval_options(const eval::EvalOptions& options) { eval_options_ = options; }
   /// The pre-flight check (model/preflight.hpp) of the training records, asked in prompt mode `mode` with the
